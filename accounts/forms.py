@@ -1,0 +1,142 @@
+"""Forms for signing in, account pages and managing people in organisations."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
+from django import forms
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+
+from accounts.models import ROLE_ORGANISATION_KINDS, Organisation, Role, User
+
+INVALID_SIGN_IN = "Enter a correct email address and password."
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": INVALID_SIGN_IN,
+        "inactive": INVALID_SIGN_IN,
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget = forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "inputmode": "email"}
+        )
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("username", field_width=Fluid.TWO_THIRDS),
+            Field.text("password", field_width=Fluid.TWO_THIRDS),
+            Button("submit", "Sign in"),
+        )
+
+
+def _gds_helper(*fields, button: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(
+        *[Field.text(f, field_width=Fluid.TWO_THIRDS) for f in fields], Button("submit", button)
+    )
+    return helper
+
+
+class ResetRequestForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget = forms.TextInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "inputmode": "email"}
+        )
+        self.fields["email"].label = "Email address"
+        self.helper = _gds_helper("email", button="Send reset link")
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper("new_password1", "new_password2", button="Save password")
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _gds_helper(
+            "old_password", "new_password1", "new_password2", button="Change password"
+        )
+
+
+class MembershipAddForm(forms.Form):
+    """Add a person (new or existing) to an organisation with a role."""
+
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "inputmode": "email"}),
+    )
+    name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        required=False,
+        help_text="Needed only if the person does not have an account yet.",
+    )
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["role"].choices = [
+            (role.value, role.label)
+            for role in Role
+            if organisation.kind in ROLE_ORGANISATION_KINDS[role]
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.radios("role", legend_size=Size.SMALL),
+            Button("submit", "Add person"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        email = (cleaned.get("email") or "").lower()
+        is_new = email and not User.objects.filter(email__iexact=email).exists()
+        if is_new and not cleaned.get("name"):
+            self.add_error("name", "Enter the person’s full name: they do not have an account yet.")
+        return cleaned
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (role.value, role.label)
+            for role in Role
+            if organisation.kind in ROLE_ORGANISATION_KINDS[role]
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("role", legend_size=Size.MEDIUM), Button("submit", "Save role")
+        )
+
+
+class AssignmentAddForm(forms.Form):
+    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+
+    def __init__(self, *args, users, label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["user"].label = label
+        self.fields["user"].empty_label = "Choose a person"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field.select("user"), Button("submit", "Assign"))

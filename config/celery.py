@@ -1,0 +1,11 @@
+"""The Celery application. Tasks are thin: IDs in, one service call."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("justice")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,17 @@
+"""Top-level URL configuration."""
+
+from django.urls import include, path
+
+from core.admin_site import admin_site
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("framework/", include("qi_framework.urls")),
+    path("django-admin/", admin_site.urls),
+]
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

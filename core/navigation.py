@@ -1,0 +1,41 @@
+"""Navigation by role: each item shows only to people whose permissions allow it.
+
+Later apps add their items here, each guarded by the permission its pages check.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None = None
+    prefix: str | None = None
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "core:home"),
+    NavItem("Organisations", "accounts:organisation_list", "accounts.view_organisation_list"),
+    NavItem("QI framework", "qi_framework:framework_detail", "qi_framework.view_framework"),
+    NavItem("Audit log", "core:audit_list", "core.view_audit_log"),
+    NavItem("Administration", "admin:index", "accounts.administer"),
+]
+
+
+def navigation_for(request) -> list[dict]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = []
+    path = request.path
+    for item in NAVIGATION:
+        if item.permission and not user.has_perm(item.permission):
+            continue
+        url = reverse(item.url_name)
+        prefix = item.prefix or url
+        active = path == url if url == "/" else path.startswith(prefix)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

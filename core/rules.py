@@ -1,0 +1,7 @@
+"""Permissions for the shared kernel's own pages."""
+
+import rules
+
+from accounts.rules import is_administrator
+
+rules.add_perm("core.view_audit_log", is_administrator)

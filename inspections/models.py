@@ -1,0 +1,1 @@
+"""Models for inspections (added by the issues that build this part of the product)."""

@@ -1,0 +1,1 @@
+"""Models for throughcare (added by the issues that build this part of the product)."""
