@@ -2,6 +2,8 @@
 so they are validated and audited exactly as in the service's own pages."""
 
 from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import Assignment, Membership, Organisation, User
@@ -54,3 +56,11 @@ class AssignmentAdmin(admin.ModelAdmin):
     def end_assignments(self, request, queryset):
         for assignment in queryset.filter(ended_at__isnull=True):
             services.assignment_end(assignment=assignment, by=request.user, request=request)
+
+
+# Two-factor devices hold secret keys. They are kept out of the admin: an administrator resets a
+# person's two-factor authentication from the organisation page (two_factor_reset), which is
+# audited. django-otp's own admin modules are imported before this one (INSTALLED_APPS order).
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

@@ -1,4 +1,7 @@
-"""Demo organisations and one person per role."""
+"""Demo organisations and one person per role, with two-factor keys for those who need them."""
+
+import base64
+import hashlib
 
 from accounts.models import Membership, Organisation, Role, User
 from accounts.services import assignment_create, organisations_load
@@ -63,3 +66,57 @@ def demo_people(context: DemoContext) -> None:
             target=west_dunbartonshire,
             by=context.people["administrator"],
         )
+
+
+# Two-factor authentication stays on in the demo. Each person who must use it gets an
+# authenticator key that never changes between runs of load_demo, so a newcomer adds it to an
+# authenticator app once (type the key, or open the otpauth:// address on a phone). People not
+# listed here (added by other apps' demo steps) get a key derived from their email address, just
+# as fixed. Demo keys are public: they exist only in a DEBUG database (load_demo refuses otherwise).
+DEMO_TOTP_SECRETS = {
+    "administrator": "FSUXDAB6C6YXQRU6V7M6ZFPNHRHUAAA2",
+    "manager": "TWSC7FRPOTFCKQ7RH3MZT6TQIHFWADWZ",
+    "inspector": "D6CAXFAGJESSJCJENDXU4LJ7BYN23QHT",
+    "inspector2": "LSBUNHCCKUE6WHIRBD25GS5YRL5V3GI3",
+    "hmics": "KCR27VZALNTR56NNFXX6F4LJIR5GL63E",
+}
+
+
+def demo_totp_secret(key: str, email: str) -> str:
+    """Return the fixed base32 authenticator key of a demo person."""
+    if key in DEMO_TOTP_SECRETS:
+        return DEMO_TOTP_SECRETS[key]
+    digest = hashlib.sha256(f"demo-two-factor:{email}".encode()).digest()[:20]
+    return base64.b32encode(digest).decode("ascii")
+
+
+@register_demo_step(order=11)
+def demo_two_factor(context: DemoContext) -> None:
+    """Give each demo person who must use two factors a fixed key and fresh recovery codes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import two_factor
+
+    logins = {login.email: login for login in context.logins}
+    for key, user in context.people.items():
+        if not two_factor.two_factor_required(User.objects.get(pk=user.pk)):
+            continue
+        secret = demo_totp_secret(key, user.email)
+        hex_key = base64.b32decode(secret).hex()
+        device = TOTPDevice.objects.filter(user=user, key=hex_key).first()
+        if device is None:
+            device = TOTPDevice(user=user, key=hex_key)
+        device.name = two_factor.TOTP_DEVICE_NAME
+        device.confirmed = True
+        device.throttle_reset(commit=False)
+        device.save()
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        codes = two_factor.recovery_codes_generate(user=user)
+        login = logins.get(user.email)
+        if login is not None:
+            grouped = two_factor.secret_grouped(secret)
+            login.notes += [
+                f"Two-factor key (add to an authenticator app): {grouped}",
+                f"  or open on your phone: {device.config_url}",
+                f"Recovery codes (each works once): {' '.join(codes)}",
+            ]

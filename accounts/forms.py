@@ -1,7 +1,9 @@
 """Forms for signing in, account pages and managing people in organisations."""
 
+import re
+
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fixed, Fluid, Layout, Size
 from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -140,3 +142,80 @@ class AssignmentAddForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(Field.select("user"), Button("submit", "Assign"))
+
+
+class SecurityCodeForm(forms.Form):
+    """The second step of signing in: a code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(label="Security code", max_length=40)
+
+    TOTP_REQUIRED = "Enter the security code from your authenticator app"
+    TOTP_FORMAT = "The security code must be 6 numbers"
+    RECOVERY_REQUIRED = "Enter one of your recovery codes"
+
+    def __init__(self, *args, recovery: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recovery = recovery
+        field = self.fields["code"]
+        if recovery:
+            field.label = "Recovery code"
+            field.help_text = (
+                "One of the ten codes you saved when you set up two-factor authentication. "
+                "Each code works once."
+            )
+            field.error_messages["required"] = self.RECOVERY_REQUIRED
+            field.widget.attrs.update(
+                {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+            )
+        else:
+            field.help_text = "The 6-digit code shown in your authenticator app."
+            field.error_messages["required"] = self.TOTP_REQUIRED
+            field.widget.attrs.update(_ONE_TIME_CODE_ATTRS)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("code", field_width=Fixed.TEN), Button("submit", "Continue")
+        )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        compact = re.sub(r"[\s-]", "", code)
+        # A recovery code pasted here is accepted too; anything else must be 6 digits.
+        is_recovery_code = re.fullmatch(r"[A-Za-z2-7]{8}", compact)
+        if not self.recovery and not is_recovery_code and not re.fullmatch(r"\d{6}", compact):
+            raise forms.ValidationError(self.TOTP_FORMAT)
+        return code
+
+
+class TwoFactorEnrolForm(forms.Form):
+    """Confirm a new authenticator app with the first code it shows."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="Enter the 6-digit code the app shows for this account.",
+        max_length=12,
+        error_messages={"required": SecurityCodeForm.TOTP_REQUIRED},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(_ONE_TIME_CODE_ATTRS)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("code", field_width=Fixed.TEN), Button("submit", "Continue")
+        )
+
+    def clean_code(self) -> str:
+        code = re.sub(r"\s", "", self.cleaned_data["code"])
+        if not re.fullmatch(r"\d{6}", code):
+            raise forms.ValidationError(SecurityCodeForm.TOTP_FORMAT)
+        return code
+
+
+_ONE_TIME_CODE_ATTRS = {
+    "autocomplete": "one-time-code",
+    "inputmode": "numeric",
+    "spellcheck": "false",
+    "class": "govuk-input--extra-letter-spacing",
+}

@@ -64,6 +64,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.name or self.email
 
+    def refresh_from_db(self, *args, **kwargs):
+        # Forget what the permission layer cached about this person (accounts.selectors).
+        self.__dict__.pop("_user_context", None)
+        super().refresh_from_db(*args, **kwargs)
+
     def get_full_name(self) -> str:
         return self.name
 

@@ -7,6 +7,22 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
+    path(
+        "sign-in/security-code/",
+        views.TwoFactorVerifyView.as_view(),
+        name="two_factor_verify",
+    ),
+    path(
+        "sign-in/recovery-code/",
+        views.TwoFactorRecoveryView.as_view(),
+        name="two_factor_recovery",
+    ),
+    path("two-factor/set-up/", views.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
+    path(
+        "two-factor/recovery-codes/",
+        views.RecoveryCodesView.as_view(),
+        name="two_factor_recovery_codes",
+    ),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
@@ -41,6 +57,11 @@ urlpatterns = [
         "organisations/<slug:slug>/people/<int:pk>/end/",
         views.MembershipEndView.as_view(),
         name="membership_end",
+    ),
+    path(
+        "organisations/<slug:slug>/people/<int:pk>/two-factor/reset/",
+        views.TwoFactorResetView.as_view(),
+        name="two_factor_reset",
     ),
     path(
         "organisations/<slug:slug>/assignments/<slug:kind>/add/",

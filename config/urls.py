@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("framework/", include("qi_framework.urls")),
+    path("documents/", include("reports.urls")),
+    path("inspections/", include("inspections.urls")),
     path("django-admin/", admin_site.urls),
 ]
 

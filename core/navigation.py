@@ -20,6 +20,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Home", "core:home"),
     NavItem("Organisations", "accounts:organisation_list", "accounts.view_organisation_list"),
     NavItem("QI framework", "qi_framework:framework_detail", "qi_framework.view_framework"),
+    NavItem("Instruments", "qi_framework:instrument_list", "qi_framework.change_framework"),
     NavItem("Audit log", "core:audit_list", "core.view_audit_log"),
     NavItem("Administration", "admin:index", "accounts.administer"),
 ]
@@ -37,5 +38,10 @@ def navigation_for(request) -> list[dict]:
         url = reverse(item.url_name)
         prefix = item.prefix or url
         active = path == url if url == "/" else path.startswith(prefix)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": url, "active": active, "_prefix": prefix})
+    # Where one item's address lies inside another's (/framework/instruments/ inside
+    # /framework/), only the most specific one is marked as the current page.
+    longest = max((len(i["_prefix"]) for i in items if i["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item.pop("_prefix")) == longest
     return items

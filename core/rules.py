@@ -2,6 +2,7 @@
 
 import rules
 
+import core.uploads.rules  # noqa: F401 (registers core.download_file)
 from accounts.rules import is_administrator
 
 rules.add_perm("core.view_audit_log", is_administrator)

@@ -1,1 +1,434 @@
-"""Models for inspections (added by the issues that build this part of the product)."""
+"""CPO inspections and the fieldwork machinery that thematic reviews reuse.
+
+The shared machinery hangs off a ScrutinyActivity (the fieldwork of one piece of scrutiny in one
+authority): its team (assignments point at the activity), population, sample, readings,
+moderation, interviews and fieldwork events. A CPO inspection is one activity; an area's part in
+a thematic review is another. CPO-specific parts (the inspection's dates, QIs, lifecycle and
+self-evaluation) sit on Inspection.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+from qi_framework.models import AnswerBase, ScrutinyKind, answer_value_indexes
+
+
+class ScrutinyActivity(TimeStampedModel):
+    """The fieldwork of one piece of scrutiny in one local authority."""
+
+    title = models.CharField(max_length=200)
+    scrutiny_kind = models.CharField(max_length=32, choices=ScrutinyKind.choices)
+    authority = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="scrutiny_activities",
+        limit_choices_to={"kind": "local_authority"},
+    )
+    framework = models.ForeignKey("qi_framework.FrameworkVersion", on_delete=models.PROTECT)
+    population_schema = models.CharField(max_length=32)
+    reading_instrument = models.ForeignKey(
+        "qi_framework.InstrumentVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    interview_instrument = models.ForeignKey(
+        "qi_framework.InstrumentVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "scrutiny activities"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Inspection(TimeStampedModel):
+    """An inspection of one authority's justice social work service (community payback orders)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        SELF_EVALUATION = "self_evaluation", "Self-evaluation"
+        FIELDWORK = "fieldwork", "Fieldwork"
+        EVALUATION = "evaluation", "Evaluation"
+        REPORTING = "reporting", "Reporting"
+        PUBLISHED = "published", "Published"
+        IMPROVEMENT = "improvement", "Improvement monitoring"
+        CLOSED = "closed", "Closed"
+
+    class Governance(models.TextChoices):
+        IJB = "ijb", "Integration joint board (health and social care partnership)"
+        COUNCIL = "council", "Within the council's own structures"
+
+    activity = models.OneToOneField(
+        ScrutinyActivity, on_delete=models.PROTECT, related_name="inspection"
+    )
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    governance = models.CharField(max_length=10, choices=Governance.choices, blank=True)
+    period_start = models.DateField("records in scope from")
+    period_end = models.DateField("records in scope to")
+    notice_date = models.DateField("notice to the authority", null=True, blank=True)
+    self_evaluation_due = models.DateField(null=True, blank=True)
+    fieldwork_start = models.DateField(null=True, blank=True)
+    fieldwork_end = models.DateField(null=True, blank=True)
+    feedback_date = models.DateField("verbal feedback", null=True, blank=True)
+    target_publication = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-fieldwork_start", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="inspection_period_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InspectionQI(models.Model):
+    """A QI the inspection reports on, and whether it is evaluated on the six-point scale."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="qis")
+    quality_indicator = models.ForeignKey("qi_framework.QualityIndicator", on_delete=models.PROTECT)
+    evaluated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["quality_indicator__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "quality_indicator"], name="inspection_qi_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.quality_indicator)
+
+
+class SelfAssessment(TimeStampedModel):
+    """The authority's own grade and narrative for one QI in scope."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    quality_indicator = models.ForeignKey("qi_framework.QualityIndicator", on_delete=models.PROTECT)
+    grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    narrative = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["quality_indicator__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "quality_indicator"], name="self_assessment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection}: {self.quality_indicator.code}"
+
+
+class FieldworkEvent(TimeStampedModel):
+    """A reading session, interview or focus group in the fieldwork timetable."""
+
+    class Kind(models.TextChoices):
+        READING_SESSION = "reading_session", "Record reading session"
+        PEOPLE_ON_ORDERS = "people_on_orders", "Interviews with people on orders"
+        STAFF_FOCUS_GROUP = "staff_focus_group", "Focus group with staff"
+        STAFF_INTERVIEW = "staff_interview", "Interview with staff"
+        PARTNER_AGENCIES = "partner_agencies", "Partner agencies"
+        SENIOR_MANAGERS = "senior_managers", "Senior managers"
+        CHIEF_OFFICERS = "chief_officers", "Chief officers"
+        ELECTED_MEMBERS = "elected_members", "Elected members"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        AGREED = "agreed", "Agreed with the local co-ordinator"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    activity = models.ForeignKey(
+        ScrutinyActivity, on_delete=models.CASCADE, related_name="fieldwork_events"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    date = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    is_remote = models.BooleanField(default=False)
+    place = models.CharField(max_length=200, blank=True)
+    attendees = models.JSONField(default=list, blank=True, help_text="Role categories attending")
+    participants = models.JSONField(
+        default=dict, blank=True, help_text="Who took part: role category → number of people"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date", "start_time"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.date:%d %B %Y}"
+
+
+class Population(TimeStampedModel):
+    """The records in scope, uploaded by the authority or an inspector (all-or-nothing)."""
+
+    activity = models.OneToOneField(
+        ScrutinyActivity, on_delete=models.CASCADE, related_name="population"
+    )
+    schema = models.CharField(max_length=32)
+    source_file = models.ForeignKey(
+        "core.StoredFile", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    row_count = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Population of {self.activity}"
+
+
+class PopulationRecord(models.Model):
+    """One pseudonymised record; schema-specific fields live in `data`."""
+
+    population = models.ForeignKey(Population, on_delete=models.CASCADE, related_name="records")
+    reference = models.CharField(max_length=64)
+    row_number = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["row_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["population", "reference"], name="population_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Sample(TimeStampedModel):
+    """A reproducible, stratified sample of a population, with its reserve list."""
+
+    activity = models.OneToOneField(
+        ScrutinyActivity, on_delete=models.CASCADE, related_name="sample"
+    )
+    seed = models.CharField(max_length=64)
+    algorithm_version = models.CharField(max_length=32)
+    stratify_by = models.CharField(max_length=64, blank=True)
+    minimum_per_stratum = models.PositiveIntegerField(default=0)
+    confidence = models.DecimalField(max_digits=4, decimal_places=3, default=0.95)
+    margin = models.DecimalField(max_digits=4, decimal_places=3, default=0.09)
+    proportion = models.DecimalField(max_digits=4, decimal_places=3, default=0.5)
+    calculated_size = models.PositiveIntegerField()
+    override_size = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveIntegerField()
+    allocation = models.JSONField(default=dict)
+    working = models.JSONField(default=list)
+    double_read_share = models.PositiveSmallIntegerField(default=10)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Sample of {self.activity}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class SampleRecord(models.Model):
+    """A population record drawn into the sample or held on the reserve list."""
+
+    class Role(models.TextChoices):
+        SAMPLED = "sampled", "In the sample"
+        RESERVE = "reserve", "Reserve"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REPLACED = "replaced", "Could not be read (replaced)"
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="records")
+    record = models.ForeignKey(PopulationRecord, on_delete=models.PROTECT, related_name="+")
+    stratum = models.CharField(max_length=100, blank=True)
+    rank = models.PositiveIntegerField(help_text="Position within its stratum in the draw")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    replaced_reason = models.CharField(max_length=300, blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    double_read = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["stratum", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "record"], name="sample_record_unique")
+        ]
+        indexes = [models.Index(fields=["sample", "role", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.record.reference} ({self.get_role_display()})"
+
+
+class Reading(TimeStampedModel):
+    """One reader's reading of one sampled record with the activity's reading tool."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    class Order(models.IntegerChoices):
+        FIRST = 1, "First reading"
+        SECOND = 2, "Second reading"
+
+    sample_record = models.ForeignKey(
+        SampleRecord, on_delete=models.PROTECT, related_name="readings"
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="readings"
+    )
+    order = models.PositiveSmallIntegerField(choices=Order.choices, default=Order.FIRST)
+    instrument_version = models.ForeignKey(
+        "qi_framework.InstrumentVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sample_record__stratum", "sample_record__rank", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample_record", "order"], name="reading_unique_order"),
+            models.UniqueConstraint(
+                fields=["sample_record", "reader"], name="reading_unique_reader"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample_record.record.reference}: {self.get_order_display().lower()}"
+
+
+class Answer(AnswerBase):
+    """A reader's answer to one question; `version` increases with every change."""
+
+    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey("qi_framework.Question", on_delete=models.PROTECT)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reading", "question"], name="answer_unique")
+        ]
+        indexes = answer_value_indexes("insp_answer")
+
+    def __str__(self) -> str:
+        return f"{self.reading}: {self.question_id}"
+
+
+class AnswerSave(models.Model):
+    """A receipt for each save the browser made, so a retried save is stored once."""
+
+    client_save_id = models.UUIDField(unique=True)
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="saves")
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.client_save_id)
+
+
+class ModeratedAnswer(AnswerBase):
+    """The answer that counts where double readers disagreed, with the reason."""
+
+    sample_record = models.ForeignKey(
+        SampleRecord, on_delete=models.CASCADE, related_name="moderated_answers"
+    )
+    question = models.ForeignKey("qi_framework.Question", on_delete=models.PROTECT)
+    reason = models.TextField()
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    moderated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sample_record", "question"], name="moderated_answer_unique"
+            )
+        ]
+        indexes = answer_value_indexes("insp_moderated")
+
+    def __str__(self) -> str:
+        return f"Moderated {self.sample_record}: {self.question_id}"
+
+
+class Interview(TimeStampedModel):
+    """A pseudonymous interview with a person on an order, against an interview instrument."""
+
+    activity = models.ForeignKey(
+        ScrutinyActivity, on_delete=models.CASCADE, related_name="interviews"
+    )
+    instrument_version = models.ForeignKey(
+        "qi_framework.InstrumentVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    pseudonym = models.CharField(max_length=32)
+    date = models.DateField()
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date", "pseudonym"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "pseudonym"], name="interview_unique_pseudonym"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class InterviewAnswer(AnswerBase):
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey("qi_framework.Question", on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "question"], name="interview_answer_unique"
+            )
+        ]
+        indexes = answer_value_indexes("insp_interview")
+
+    def __str__(self) -> str:
+        return f"{self.interview}: {self.question_id}"

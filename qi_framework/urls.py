@@ -36,4 +36,42 @@ urlpatterns = [
         views.FrameworkExportView.as_view(),
         name="version_export",
     ),
+    path("instruments/", views.InstrumentListView.as_view(), name="instrument_list"),
+    path("instruments/import/", views.InstrumentImportView.as_view(), name="instrument_import"),
+    path(
+        "instruments/<slug:code>/v<int:version>/",
+        views.InstrumentVersionDetailView.as_view(),
+        name="instrument_version_detail",
+    ),
+    path(
+        "instruments/<slug:code>/v<int:version>/copy/",
+        views.InstrumentVersionCopyView.as_view(),
+        name="instrument_version_copy",
+    ),
+    path(
+        "instruments/<slug:code>/v<int:version>/publish/",
+        views.InstrumentVersionPublishView.as_view(),
+        name="instrument_version_publish",
+    ),
+    path(
+        "instruments/<slug:code>/v<int:version>/export/",
+        views.InstrumentVersionExportView.as_view(),
+        name="instrument_version_export",
+    ),
+    path(
+        "instruments/<slug:code>/v<int:version>/questions/<slug:question>/edit/",
+        views.InstrumentQuestionUpdateView.as_view(),
+        name="instrument_question_update",
+    ),
+    path(
+        "instruments/<slug:code>/v<int:version>/sections/<slug:section>/edit/",
+        views.InstrumentSectionUpdateView.as_view(),
+        name="instrument_section_update",
+    ),
+    path("holidays/", views.PublicHolidayListView.as_view(), name="holiday_list"),
+    path(
+        "holidays/<int:pk>/delete/",
+        views.PublicHolidayDeleteView.as_view(),
+        name="holiday_delete",
+    ),
 ]

@@ -1,1 +1,81 @@
-"""Models for reports (added by the issues that build this part of the product)."""
+"""Documents (PDF) that the service renders in the background.
+
+The Document row is the source of truth about a document; a Celery message is only a nudge to
+render it. Only reports.services moves a document through its states.
+"""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Document(models.Model):
+    """One rendering of one version of a subject's content into a PDF file, by kind of document.
+
+    The subject is the thing the document is about (for the framework booklet, a framework
+    version); `version` is the revision of the subject's content that was rendered, so one
+    version never becomes two rows or two files, and an edit makes the next request a new row.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=50)
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+
+    # Stored on the default storage under a private path; served only by the download view.
+    file = models.FileField(max_length=255, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveBigIntegerField("size in bytes", null=True, blank=True)
+
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    # When a render was last asked for (a message sent); the reaper asks again after a timeout.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    # Claims since the last request or retry; a claim's number tells a stale render from the
+    # current one.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "version"],
+                name="document_unique_subject_version",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "version"],
+                condition=Q(subject_type__isnull=True),
+                name="document_unique_version_without_subject",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="ready") | (~Q(file="") & ~Q(sha256="")),
+                name="document_ready_has_file",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "enqueued_at"], name="document_state_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.RENDERING}

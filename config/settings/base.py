@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "accounts",
@@ -59,10 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -127,6 +132,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/London"
+# Every worker is started with `-Q celery,documents` (Makefile, compose, tests/worker.py).
+CELERY_TASK_ROUTES = {"reports.tasks.document_render": {"queue": "documents"}}
+CELERY_BEAT_SCHEDULE = {
+    "documents-reap": {"task": "reports.tasks.documents_reap", "schedule": 60.0},
+}
+
+# --- Documents (reports) ----------------------------------------------------------------------
+DOCUMENT_AUTHOR = env("DOCUMENT_AUTHOR", default="Care Inspectorate")
+# A document left queued or rendering longer than this is queued again by the reaper (beat).
+# Keep it above the render task's time limit (300 s).
+DOCUMENT_RENDER_TIMEOUT_SECONDS = env.int("DOCUMENT_RENDER_TIMEOUT_SECONDS", default=600)
+DOCUMENT_RENDER_MAX_ATTEMPTS = 3
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -160,6 +177,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Two-factor authentication (django-otp): required for Care Inspectorate and HMICS staff and
+# administrators (accounts.two_factor.two_factor_required), offered to everyone else. Wrong codes
+# are throttled by django-otp: each failure doubles the wait (1, 2, 4... seconds x the factor).
+OTP_TOTP_ISSUER = SERVICE_NAME
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Sessions: in the database, ended after inactivity ----------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -210,13 +235,29 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files are private: never served from a public URL, only through permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-MEDIA_URL = None
+# No URL pattern or web server serves this prefix; it exists because Django expects a string.
+MEDIA_URL = "/private-files-are-never-served-from-a-url/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Every upload goes through core.uploads: the first handler stops a request's body as soon as a
+# file passes FILE_UPLOAD_MAX_BYTES (views tighten it to their policy's limit with
+# core.uploads.upload_limit), so an oversized body is never read to the end.
+FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+FILE_UPLOAD_MAX_REQUEST_BYTES = env.int("FILE_UPLOAD_MAX_REQUEST_BYTES", default=200 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.handlers.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The virus-scan step (core.uploads.scanning). Until a scanner is set, the content checks decide;
+# for ClamAV set FILE_SCANNER=core.uploads.scanning.ClamdScanner and CLAMD_ADDRESS.
+FILE_SCANNER = env("FILE_SCANNER", default="core.uploads.scanning.ContentChecksScanner")
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="unix:///run/clamav/clamd.ctl")
+CLAMD_TIMEOUT = env.int("CLAMD_TIMEOUT", default=60)
 
 # --- Forms ------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
@@ -234,5 +275,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step of every page at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

@@ -52,6 +52,12 @@ echo "==> refresh axe-core for e2e tests"
 mkdir -p "$AXE_DIR"
 cp "$NM/axe-core/axe.min.js" "$AXE_DIR/axe.min.js"
 
+echo "==> refresh htmx (static/vendor/htmx/)"
+HTMX_DIR="$STATIC_DIR/vendor/htmx"
+mkdir -p "$HTMX_DIR"
+cp "$NM/htmx.org/dist/htmx.min.js" "$HTMX_DIR/htmx.min.js"
+cp "$NM/htmx.org/LICENSE" "$HTMX_DIR/LICENSE"
+
 echo "==> check output"
 node - "$OUT_DIR" "$AXE_DIR/axe.min.js" <<'JS'
 const fs = require("fs");
@@ -67,6 +73,8 @@ for (const f of mustExist) {
   if (!fs.existsSync(path.join(outDir, f))) errors.push(`missing output file ${f}`);
 }
 if (!fs.existsSync(axeFile)) errors.push(`missing ${axeFile}`);
+const htmxFile = path.join(path.dirname(outDir), "vendor/htmx/htmx.min.js");
+if (!fs.existsSync(htmxFile)) errors.push(`missing ${htmxFile}`);
 if (fs.existsSync(path.join(outDir, "assets/fonts"))) errors.push("assets/fonts must not be shipped");
 
 // Every file's sourceMappingURL must point at a file next to it

@@ -1,0 +1,92 @@
+"""Who may see and do what on inspections and on the shared fieldwork machinery.
+
+Objects are ScrutinyActivity (fieldwork) or Inspection (which delegates to its activity).
+- The team is assigned to the activity: lead inspector, inspectors, associate assessors (from
+  another authority), local co-readers and the local co-ordinator (from the inspected authority).
+- Managers see every inspection.
+- The inspected authority's contacts and co-ordinators see the inspection's home, timetable,
+  population upload and self-evaluation, and never readings or grades.
+- Co-readers and associate assessors see only activities they are assigned to.
+"""
+
+import rules
+
+from accounts.models import Role
+from accounts.rules import has_role, is_administrator
+from accounts.selectors import user_context
+
+LEAD = "lead_inspector"
+INSPECTOR = "inspector"
+ASSOCIATE = "associate_assessor"
+CO_READER = "local_co_reader"
+COORDINATOR = "local_coordinator"
+READERS = (LEAD, INSPECTOR, ASSOCIATE, CO_READER)
+INSPECTION_TEAM = (LEAD, INSPECTOR, ASSOCIATE)
+
+
+def activity_of(obj):
+    """Return the ScrutinyActivity behind an Inspection, a SampleRecord, a Reading, etc."""
+    from inspections.models import Inspection, ScrutinyActivity
+
+    if obj is None or isinstance(obj, ScrutinyActivity):
+        return obj
+    if isinstance(obj, Inspection):
+        return obj.activity
+    for attribute in ("activity", "sample", "sample_record", "reading"):
+        if hasattr(obj, attribute):
+            return activity_of(getattr(obj, attribute))
+    raise TypeError(f"No scrutiny activity behind {obj!r}")
+
+
+def assigned(*kinds: str):
+    @rules.predicate(name=f"assigned({', '.join(kinds)})")
+    def predicate(user, obj) -> bool:
+        activity = activity_of(obj)
+        return activity is not None and user_context(user).is_assigned(activity, *kinds)
+
+    return predicate
+
+
+@rules.predicate
+def is_authority_staff(user, obj) -> bool:
+    """A contact or co-ordinator of the inspected authority."""
+    activity = activity_of(obj)
+    if activity is None:
+        return False
+    context = user_context(user)
+    return any(
+        org == activity.authority_id and role in {Role.AUTHORITY_CONTACT, Role.LOCAL_COORDINATOR}
+        for org, role in context.roles
+    )
+
+
+is_manager = has_role(Role.MANAGER)
+is_inspector = has_role(Role.INSPECTOR)
+is_lead = assigned(LEAD)
+
+rules.add_perm("inspections.create_inspection", is_inspector | is_manager)
+rules.add_perm(
+    "inspections.view_inspection",
+    is_manager | assigned(*READERS, COORDINATOR) | is_authority_staff | is_administrator,
+)
+rules.add_perm("inspections.manage_inspection", is_lead | is_manager)
+rules.add_perm(
+    "inspections.change_timetable",
+    is_lead | assigned(INSPECTOR) | assigned(COORDINATOR) | is_authority_staff,
+)
+rules.add_perm("inspections.change_self_evaluation", is_authority_staff)
+rules.add_perm(
+    "inspections.view_self_evaluation",
+    is_manager | assigned(*INSPECTION_TEAM, COORDINATOR) | is_authority_staff,
+)
+rules.add_perm(
+    "inspections.upload_population",
+    is_lead | assigned(INSPECTOR) | is_authority_staff,
+)
+rules.add_perm("inspections.draw_sample", is_lead)
+rules.add_perm("inspections.view_sample", is_manager | assigned(*READERS) | is_authority_staff)
+rules.add_perm("inspections.read_records", assigned(*READERS))
+rules.add_perm("inspections.view_readings", is_manager | assigned(*INSPECTION_TEAM))
+rules.add_perm("inspections.moderate", is_lead)
+rules.add_perm("inspections.record_interviews", is_lead | assigned(INSPECTOR, ASSOCIATE))
+rules.add_perm("inspections.view_interviews", is_manager | assigned(*INSPECTION_TEAM))

@@ -1,0 +1,11 @@
+"""Reads for inspections and the shared fieldwork machinery, one module per area.
+
+Import from here: `from inspections import selectors; selectors.sample_progress(...)`.
+"""
+
+from inspections.selectors.interviews import *  # noqa: F403
+from inspections.selectors.moderation import *  # noqa: F403
+from inspections.selectors.populations import *  # noqa: F403
+from inspections.selectors.readings import *  # noqa: F403
+from inspections.selectors.samples import *  # noqa: F403
+from inspections.selectors.setup import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""Reads for inspections: interviews."""
+
+__all__: list[str] = []

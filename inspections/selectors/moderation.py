@@ -1,0 +1,3 @@
+"""Reads for inspections: moderation."""
+
+__all__: list[str] = []

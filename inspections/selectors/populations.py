@@ -1,0 +1,3 @@
+"""Reads for inspections: populations."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Reads for inspections: readings."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Reads for inspections: samples."""
+
+__all__: list[str] = []

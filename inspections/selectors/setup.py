@@ -1,0 +1,3 @@
+"""Reads for inspections: setup."""
+
+__all__: list[str] = []

@@ -1,0 +1,11 @@
+"""Writes for inspections and the shared fieldwork machinery, one module per area.
+
+Import from here: `from inspections import services; services.sample_draw(...)`.
+"""
+
+from inspections.services.interviews import *  # noqa: F403
+from inspections.services.moderation import *  # noqa: F403
+from inspections.services.populations import *  # noqa: F403
+from inspections.services.readings import *  # noqa: F403
+from inspections.services.samples import *  # noqa: F403
+from inspections.services.setup import *  # noqa: F403

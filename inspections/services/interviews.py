@@ -1,0 +1,3 @@
+"""Writes for inspections: interviews."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Writes for inspections: moderation."""
+
+__all__: list[str] = []

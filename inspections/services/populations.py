@@ -1,0 +1,3 @@
+"""Writes for inspections: populations."""
+
+__all__: list[str] = []

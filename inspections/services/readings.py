@@ -1,0 +1,3 @@
+"""Writes for inspections: readings."""
+
+__all__: list[str] = []

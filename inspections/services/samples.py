@@ -1,0 +1,3 @@
+"""Writes for inspections: samples."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Writes for inspections: setup."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Views for inspections, one module per area; each module defines its `urlpatterns`."""

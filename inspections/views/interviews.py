@@ -1,0 +1,3 @@
+"""Views for inspections: interviews (patterns collected in inspections/urls.py)."""
+
+urlpatterns: list = []

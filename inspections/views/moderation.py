@@ -1,0 +1,3 @@
+"""Views for inspections: moderation (patterns collected in inspections/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views for inspections: populations (patterns collected in inspections/urls.py)."""
+
+urlpatterns: list = []

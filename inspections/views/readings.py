@@ -1,0 +1,3 @@
+"""Views for inspections: readings (patterns collected in inspections/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views for inspections: samples (patterns collected in inspections/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,39 @@
+"""Who may ask for a document and download it: whoever the document's kind lets see its subject.
+
+Each kind names a permission (reports.kinds) checked with the subject as its object; the
+framework booklet's is qi_framework.view_framework, so anyone signed in.
+"""
+
+import rules
+
+from core.exceptions import ApplicationError
+from reports.kinds import kind_get
+from reports.models import Document
+
+
+@rules.predicate
+def may_request_document(user, target) -> bool:
+    """`target` is a (kind code, subject) pair."""
+    if not isinstance(target, tuple) or len(target) != 2:
+        return False
+    code, subject = target
+    try:
+        kind = kind_get(code)
+    except ApplicationError:
+        return False
+    return user.has_perm(kind.permission, subject)
+
+
+@rules.predicate
+def may_see_document(user, document) -> bool:
+    if not isinstance(document, Document):
+        return False
+    try:
+        kind = kind_get(document.kind)
+    except ApplicationError:
+        return False
+    return user.has_perm(kind.permission, document.subject)
+
+
+rules.add_perm("reports.request_document", rules.is_authenticated & may_request_document)
+rules.add_perm("reports.view_document", rules.is_authenticated & may_see_document)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path(
+        "request/<slug:kind>/<int:subject_id>/",
+        views.DocumentRequestView.as_view(),
+        name="document_request",
+    ),
+    path("request/<slug:kind>/", views.DocumentRequestView.as_view(), name="document_request"),
+    path("<int:pk>/", views.DocumentDetailView.as_view(), name="document_detail"),
+    path("<int:pk>/status/", views.DocumentStatusView.as_view(), name="document_status"),
+    path("<int:pk>/download/", views.DocumentDownloadView.as_view(), name="document_download"),
+    path("<int:pk>/retry/", views.DocumentRetryView.as_view(), name="document_retry"),
+]
