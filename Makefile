@@ -21,6 +21,8 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_organisations
 	$(PY) manage.py load_framework
+	$(PY) manage.py load_holidays
+	$(PY) manage.py load_instruments
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
