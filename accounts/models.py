@@ -116,6 +116,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
     AUTHORITY_CONTACT = "authority_contact", "Local authority contact"
     LOCAL_COORDINATOR = "local_coordinator", "Local co-ordinator"
+    PRACTITIONER = "practitioner", "Justice social work staff"
     PARTNERSHIP_MEMBER = "partnership_member", "Partnership member"
     HMICS_INSPECTOR = "hmics_inspector", "HMICS inspector"
 
@@ -127,6 +128,8 @@ ROLE_ORGANISATION_KINDS: dict[str, set[str]] = {
     Role.ADMINISTRATOR: {Organisation.Kind.CARE_INSPECTORATE},
     Role.AUTHORITY_CONTACT: {Organisation.Kind.LOCAL_AUTHORITY},
     Role.LOCAL_COORDINATOR: {Organisation.Kind.LOCAL_AUTHORITY},
+    # Staff who read records as local co-readers, or as associate assessors elsewhere.
+    Role.PRACTITIONER: {Organisation.Kind.LOCAL_AUTHORITY},
     Role.PARTNERSHIP_MEMBER: {Organisation.Kind.PARTNERSHIP},
     Role.HMICS_INSPECTOR: {Organisation.Kind.HMICS},
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("framework/", include("qi_framework.urls")),
     path("documents/", include("reports.urls")),
     path("inspections/", include("inspections.urls")),
+    path("partnerships/", include("partnerships.urls")),
     path("django-admin/", admin_site.urls),
 ]
 

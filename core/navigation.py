@@ -18,6 +18,12 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "core:home"),
+    NavItem("Inspections", "inspections:inspection_list", "inspections.view_inspection_list"),
+    NavItem(
+        "Self-evaluations",
+        "partnerships:exercise_list",
+        "partnerships.view_exercise_list",
+    ),
     NavItem("Organisations", "accounts:organisation_list", "accounts.view_organisation_list"),
     NavItem("QI framework", "qi_framework:framework_detail", "qi_framework.view_framework"),
     NavItem("Instruments", "qi_framework:instrument_list", "qi_framework.change_framework"),

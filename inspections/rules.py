@@ -90,3 +90,28 @@ rules.add_perm("inspections.view_readings", is_manager | assigned(*INSPECTION_TE
 rules.add_perm("inspections.moderate", is_lead)
 rules.add_perm("inspections.record_interviews", is_lead | assigned(INSPECTOR, ASSOCIATE))
 rules.add_perm("inspections.view_interviews", is_manager | assigned(*INSPECTION_TEAM))
+
+
+@rules.predicate
+def may_see_some_inspection(user) -> bool:
+    """Someone whose roles or assignments let them see at least one inspection."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from inspections.models import ScrutinyActivity
+
+    context = user_context(user)
+    if context.has_role(
+        Role.MANAGER,
+        Role.ADMINISTRATOR,
+        Role.INSPECTOR,
+        Role.AUTHORITY_CONTACT,
+        Role.LOCAL_COORDINATOR,
+    ):
+        return True
+    activity_type = ContentType.objects.get_for_model(ScrutinyActivity).id
+    return any(target_type == activity_type for _, target_type, _ in context.assignments)
+
+
+rules.add_perm("inspections.view_inspection_list", may_see_some_inspection)
+# Publication is approved by a manager; the lead signs the report off before that.
+rules.add_perm("inspections.publish_inspection", is_manager)

@@ -417,7 +417,7 @@ REQUIREMENT_CODES = frozenset(
         "compensation",
         "programme",
         "residence",
-        "mental_health",
+        "mental_health_treatment",
         "drug_treatment",
         "alcohol_treatment",
         "conduct",

@@ -82,7 +82,7 @@ def cpo_record_data(i: int) -> dict:
         "unpaid_work_hours": 120 if "unpaid_work" in requirements else None,
         "supervision_months": 12 if "supervision" in requirements else None,
         "sex": "female" if i % 4 == 0 else "male",
-        "age_band": "26_to_30",
+        "age_band": "26_to_40",
         "team": "Clydebank" if i % 2 else "Dumbarton",
         "order_type": stratum_for_order_type(requirements),
     }
