@@ -23,6 +23,7 @@ run: install
 	$(PY) manage.py load_framework
 	$(PY) manage.py load_holidays
 	$(PY) manage.py load_instruments
+	$(PY) manage.py load_quantifier_bands
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/", include("reports.urls")),
     path("inspections/", include("inspections.urls")),
     path("partnerships/", include("partnerships.urls")),
+    path("r/", include("qi_framework.urls_public")),
     path("django-admin/", admin_site.urls),
 ]
 

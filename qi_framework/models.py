@@ -9,6 +9,7 @@ work already done.
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -437,3 +438,84 @@ def answer_value_indexes(prefix: str) -> list[models.Index]:
         models.Index(fields=["question", "value_number"], name=f"{prefix}_q_number"),
         models.Index(fields=["question", "value_date"], name=f"{prefix}_q_date"),
     ]
+
+
+# Responses from people without an account (feedback questionnaires, anonymous surveys): a
+# ResponseLink is the only way in, and its raw token is never stored (qi_framework.responses).
+# A Response records nothing about who answered: no user, no address.
+
+
+class ResponseLink(models.Model):
+    """A link to fill in an instrument, about one subject (an inspection, an exercise...)."""
+
+    instrument_version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.PROTECT, related_name="response_links"
+    )
+    label = models.CharField(
+        max_length=200, help_text="The page heading people see, e.g. “Feedback on the …”."
+    )
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    token_hash = models.CharField(max_length=64, unique=True)
+    single_use = models.BooleanField(default=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="resp_link_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FormToken(models.Model):
+    """A one-time submission token, issued each time a link's form is shown."""
+
+    link = models.ForeignKey(ResponseLink, on_delete=models.CASCADE, related_name="form_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Form token {self.pk}"
+
+
+class Response(models.Model):
+    """One set of answers sent through a link. Deliberately holds nothing about the person."""
+
+    link = models.ForeignKey(ResponseLink, on_delete=models.PROTECT, related_name="responses")
+    instrument_version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.PROTECT, related_name="responses"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk}"
+
+
+class ResponseAnswer(AnswerBase):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="response_answer_unique")
+        ]
+        indexes = answer_value_indexes("resp_answer")
+
+    def __str__(self) -> str:
+        return f"{self.response_id}: {self.question_id}"

@@ -79,3 +79,41 @@ class Document(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in {self.State.QUEUED, self.State.RENDERING}
+
+
+class QuantifierBand(models.Model):
+    """One word for a proportion ("most", "a few") and the range of proportions it covers.
+
+    Bands are editable data: together they must tile [0, 1] exactly, with no gap and no
+    overlap. SQL checks each row; the tiling is a rule across rows, so
+    `reports.statistics.quantifier_bands_replace` checks it before anything is stored.
+    """
+
+    term = models.CharField(max_length=50, unique=True)
+    # How the term opens a sentence about a plural subject: "most {subject}",
+    # "the majority of {subject}", "none of the {subject}".
+    phrase = models.CharField(max_length=100)
+    lower = models.DecimalField(max_digits=7, decimal_places=6)
+    lower_inclusive = models.BooleanField()
+    upper = models.DecimalField(max_digits=7, decimal_places=6)
+    upper_inclusive = models.BooleanField()
+    position = models.PositiveSmallIntegerField(unique=True)
+    needs_confirmation = models.BooleanField(default=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lower__gte=0) & Q(upper__lte=1),
+                name="quantifier_band_within_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(lower__lt=models.F("upper"))
+                | (Q(lower=models.F("upper")) & Q(lower_inclusive=True) & Q(upper_inclusive=True)),
+                name="quantifier_band_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.term

@@ -69,11 +69,13 @@ def _load_reference_data():
     from core.calendar import public_holidays_load
     from qi_framework.instruments import instruments_load_all
     from qi_framework.services import framework_load
+    from reports.statistics import quantifier_bands_load
 
     organisations_load()
     framework_load()
     public_holidays_load()
     instruments_load_all()
+    quantifier_bands_load()
 
 
 @pytest.fixture

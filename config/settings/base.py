@@ -145,6 +145,10 @@ DOCUMENT_AUTHOR = env("DOCUMENT_AUTHOR", default="Care Inspectorate")
 DOCUMENT_RENDER_TIMEOUT_SECONDS = env.int("DOCUMENT_RENDER_TIMEOUT_SECONDS", default=600)
 DOCUMENT_RENDER_MAX_ATTEMPTS = 3
 
+# --- Statistics (reports) ---------------------------------------------------------------------
+# Below this many cases a proportion is given as a count ("7 of 9"), never as a percentage.
+STATISTICS_MIN_DENOMINATOR = env.int("STATISTICS_MIN_DENOMINATOR", default=20)
+
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -185,6 +189,12 @@ OTP_TOTP_ISSUER = SERVICE_NAME
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
 OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Public response pages (/r/<token>/, qi_framework.views_public): requests per address per window.
+# Generous enough for a whole office behind one address filling in its links.
+RESPONSE_RATE_LIMIT_WINDOW = env.int("RESPONSE_RATE_LIMIT_WINDOW", default=600)  # seconds
+RESPONSE_RATE_LIMIT_GETS = env.int("RESPONSE_RATE_LIMIT_GETS", default=120)
+RESPONSE_RATE_LIMIT_POSTS = env.int("RESPONSE_RATE_LIMIT_POSTS", default=30)
 
 # --- Sessions: in the database, ended after inactivity ----------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

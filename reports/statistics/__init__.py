@@ -1,0 +1,90 @@
+"""Statistics in the inspectorate's words: quantifiers, counts, percentages, cross-tabs.
+
+The arithmetic and the wording are pure functions of their inputs (`bands`, `phrases`,
+`crosstab`); only `services` and `selectors` touch the database. See ADR 0008.
+"""
+
+from reports.statistics.bands import (
+    BAND_EMPTY_RANGE,
+    BAND_OUTSIDE_UNIT,
+    BAND_PHRASE_INVALID,
+    BAND_TERM_MISSING,
+    BAND_TERM_REPEATED,
+    BANDS_EMPTY,
+    BANDS_GAP,
+    BANDS_NOT_FROM_ZERO,
+    BANDS_NOT_TO_ONE,
+    BANDS_OVERLAP,
+    Band,
+    band_for,
+    bands_validate,
+    proportion,
+    quantifier,
+)
+from reports.statistics.crosstab import CrossTab, crosstab
+from reports.statistics.phrases import (
+    ADEQUATE_OR_WEAK,
+    GOOD_OR_BETTER,
+    VERY_GOOD_OR_EXCELLENT,
+    WEAK_OR_UNSATISFACTORY,
+    Finding,
+    GradeGroup,
+    Group,
+    compare_sentence,
+    count_phrase,
+    grade_group,
+    number_words,
+    percentage,
+    sentence_for,
+)
+from reports.statistics.selectors import (
+    BANDS_NOT_LOADED,
+    quantifier_bands_current,
+    quantifier_bands_stored,
+)
+from reports.statistics.services import (
+    BANDS_FILE,
+    quantifier_bands_from_data,
+    quantifier_bands_load,
+    quantifier_bands_replace,
+)
+
+__all__ = [
+    "ADEQUATE_OR_WEAK",
+    "BAND_EMPTY_RANGE",
+    "BAND_OUTSIDE_UNIT",
+    "BAND_PHRASE_INVALID",
+    "BAND_TERM_MISSING",
+    "BAND_TERM_REPEATED",
+    "BANDS_EMPTY",
+    "BANDS_FILE",
+    "BANDS_GAP",
+    "BANDS_NOT_FROM_ZERO",
+    "BANDS_NOT_LOADED",
+    "BANDS_NOT_TO_ONE",
+    "BANDS_OVERLAP",
+    "GOOD_OR_BETTER",
+    "VERY_GOOD_OR_EXCELLENT",
+    "WEAK_OR_UNSATISFACTORY",
+    "Band",
+    "CrossTab",
+    "Finding",
+    "GradeGroup",
+    "Group",
+    "band_for",
+    "bands_validate",
+    "compare_sentence",
+    "count_phrase",
+    "crosstab",
+    "grade_group",
+    "number_words",
+    "percentage",
+    "proportion",
+    "quantifier",
+    "quantifier_bands_current",
+    "quantifier_bands_from_data",
+    "quantifier_bands_load",
+    "quantifier_bands_replace",
+    "quantifier_bands_stored",
+    "sentence_for",
+]
