@@ -432,3 +432,110 @@ class InterviewAnswer(AnswerBase):
 
     def __str__(self) -> str:
         return f"{self.interview}: {self.question_id}"
+
+
+# --- Evaluations ------------------------------------------------------------------------------
+
+GRADE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(6)]
+
+
+class GradeProposal(models.Model):
+    """One inspector's proposed grade, with rationale, for one evaluated QI of an inspection."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="grade_proposals"
+    )
+    quality_indicator = models.ForeignKey("qi_framework.QualityIndicator", on_delete=models.PROTECT)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    grade = models.PositiveSmallIntegerField(validators=GRADE_VALIDATORS)
+    rationale = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quality_indicator__position", "proposed_by__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "quality_indicator", "proposed_by"],
+                name="grade_proposal_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__gte=1) & Q(grade__lte=6), name="grade_proposal_1_to_6"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quality_indicator.code}: {self.grade}"
+
+
+class Evaluation(models.Model):
+    """The team's agreed grade for one evaluated QI, recorded by the lead inspector."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="evaluations")
+    quality_indicator = models.ForeignKey("qi_framework.QualityIndicator", on_delete=models.PROTECT)
+    grade = models.PositiveSmallIntegerField(null=True, blank=True, validators=GRADE_VALIDATORS)
+    rationale = models.TextField(blank=True)
+    strengths = models.TextField(blank=True)
+    areas_for_improvement = models.TextField(blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["quality_indicator__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "quality_indicator"], name="evaluation_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | (Q(grade__gte=1) & Q(grade__lte=6)),
+                name="evaluation_grade_1_to_6",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quality_indicator.code}: {self.grade or '–'}"
+
+
+class EvaluationRecord(models.Model):
+    """The inspection's capacity-for-improvement statement and whether its grades are locked."""
+
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.CASCADE, related_name="evaluation_record"
+    )
+    capacity_for_improvement = models.TextField(blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Evaluation of {self.inspection}"
+
+
+class Recommendation(models.Model):
+    """A recommendation or an area for improvement, tied to the QIs it concerns."""
+
+    class Kind(models.TextChoices):
+        RECOMMENDATION = "recommendation", "Recommendation"
+        AREA_FOR_IMPROVEMENT = "area_for_improvement", "Area for improvement"
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    text = models.TextField()
+    quality_indicators = models.ManyToManyField("qi_framework.QualityIndicator", related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.position}"

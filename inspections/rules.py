@@ -115,3 +115,9 @@ def may_see_some_inspection(user) -> bool:
 rules.add_perm("inspections.view_inspection_list", may_see_some_inspection)
 # Publication is approved by a manager; the lead signs the report off before that.
 rules.add_perm("inspections.publish_inspection", is_manager)
+
+# Evaluations: the inspection team proposes grades, the lead agrees them. The inspected
+# authority's contacts, co-ordinators and co-readers never see readings or grades.
+rules.add_perm("inspections.propose_grade", is_lead | assigned(INSPECTOR, ASSOCIATE))
+rules.add_perm("inspections.agree_grades", is_lead)
+rules.add_perm("inspections.view_evaluations", is_manager | assigned(*INSPECTION_TEAM))

@@ -1,6 +1,14 @@
 """URLs for inspections: each views module contributes its own patterns."""
 
-from inspections.views import interviews, moderation, populations, readings, samples, setup
+from inspections.views import (
+    evaluations,
+    interviews,
+    moderation,
+    populations,
+    readings,
+    samples,
+    setup,
+)
 
 app_name = "inspections"
 
@@ -11,4 +19,5 @@ urlpatterns = [
     *readings.urlpatterns,
     *moderation.urlpatterns,
     *interviews.urlpatterns,
+    *evaluations.urlpatterns,
 ]

@@ -320,7 +320,29 @@ def inspection_tasks(*, inspection: Inspection, user=None) -> list[InspectionTas
             else "",
         )
     )
+    if user is None or user.has_perm("inspections.view_evaluations", inspection):
+        tasks.append(_evaluation_task(inspection, user))
     return tasks
+
+
+def _evaluation_task(inspection: Inspection, user) -> InspectionTask:
+    """Evaluations: only the inspection team sees this step (grades stay internal)."""
+    from inspections.models import Evaluation, EvaluationRecord
+
+    record = EvaluationRecord.objects.filter(inspection=inspection).first()
+    if record is not None and record.locked_at is not None:
+        state = TaskState.COMPLETED
+    elif Evaluation.objects.filter(inspection=inspection).exists() or (
+        record is not None and record.capacity_for_improvement
+    ):
+        state = TaskState.IN_PROGRESS
+    else:
+        state = TaskState.NOT_STARTED
+    return InspectionTask(
+        "Evaluations and recommendations",
+        state,
+        _link("evaluation_list", inspection, user, "inspections.view_evaluations"),
+    )
 
 
 def _reading_states(inspection: Inspection, sample: Sample | None) -> tuple[str, str]:

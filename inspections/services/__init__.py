@@ -3,6 +3,7 @@
 Import from here: `from inspections import services; services.sample_draw(...)`.
 """
 
+from inspections.services.evaluations import *  # noqa: F403
 from inspections.services.interviews import *  # noqa: F403
 from inspections.services.moderation import *  # noqa: F403
 from inspections.services.populations import *  # noqa: F403
