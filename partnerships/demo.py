@@ -3,7 +3,8 @@
 North Lanarkshire (no HMICS) and Clackmannanshire have published letters; Shetland is at
 follow-up; Ayrshire (three authorities) is drafting, for the demo partnership member; East
 Lothian is being supported. Letters are rendered as the demo's transaction commits (in-process
-without REDIS_URL, by a worker with it).
+without REDIS_URL, by a worker with it). The published ones record that the feedback
+questionnaire was sent (a single-use link whose token is neither emailed nor printed).
 """
 
 import datetime as dt
@@ -213,4 +214,7 @@ def demo_partnerships(context: DemoContext) -> None:
             feedback_date=start + dt.timedelta(weeks=16),
             end_date=start + dt.timedelta(weeks=16),
         )  # fmt: skip
-        services.letter_publish(exercise=exercise, by=inspector)
+        # The first publication would email the feedback questionnaire; the demo records the
+        # sending (a real single-use link) without an email, so no token reaches the console.
+        services.letter_publish(exercise=exercise, by=inspector, send_feedback=False)
+        services.feedback_request_send(exercise=exercise, by=inspector, send_email=False)

@@ -310,3 +310,31 @@ class LetterPublication(models.Model):
 
     def __str__(self) -> str:
         return f"Validation letter, version {self.version}"
+
+
+class FeedbackRequest(models.Model):
+    """One sending of the feedback questionnaire to a partnership after its letter is published.
+
+    The single-use link lives in qi_framework (ResponseLink, token kept only as a hash); this row
+    records who sent it, when and to how many people. Sending again makes a new row and link and
+    cancels the previous link if it is still unused.
+    """
+
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="feedback_requests"
+    )
+    link = models.OneToOneField(
+        "qi_framework.ResponseLink", on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipients = models.PositiveIntegerField("number of people emailed")
+
+    class Meta:
+        ordering = ["exercise", "-sent_at", "-id"]
+        get_latest_by = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Feedback questionnaire sent on {self.sent_at:%d %B %Y}"

@@ -4,6 +4,8 @@
 - Care Inspectorate staff see every exercise; the strategic inspector and managers run it.
 - HMICS inspectors see, analyse and decide only on exercises they are assigned to.
 - The published letter is seen by anyone who may see the exercise, once it is published.
+- The feedback questionnaire is sent (again) by the strategic inspector or a manager; everyone
+  who may see the exercise sees whether it has been sent.
 """
 
 import rules
@@ -48,3 +50,5 @@ rules.add_perm("partnerships.manage_partners", is_partnership_member | can_run)
 rules.add_perm("partnerships.run_exercise", can_run)
 rules.add_perm("partnerships.validate_exercise", can_run | is_assigned_hmics)
 rules.add_perm("partnerships.view_letter", can_view & letter_is_published)
+rules.add_perm("partnerships.send_feedback_request", can_run)
+rules.add_perm("partnerships.view_feedback_request", can_view)

@@ -13,6 +13,7 @@ from partnerships.models import (
     EvidenceLink,
     Exercise,
     ExerciseQI,
+    FeedbackRequest,
     LetterPublication,
     PartnerOrganisation,
 )
@@ -72,3 +73,8 @@ def partnership_chair(*, partnership):
 
 def letters_of(*, exercise: Exercise) -> QuerySet[LetterPublication]:
     return exercise.letters.select_related("document", "published_by")
+
+
+def feedback_request_latest(*, exercise: Exercise) -> FeedbackRequest | None:
+    """The latest sending of the feedback questionnaire, with its link, or None."""
+    return exercise.feedback_requests.select_related("link", "sent_by").first()

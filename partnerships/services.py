@@ -5,15 +5,17 @@ Every change is audited. The lifecycle moves only through these functions, which
 illegal move with an ApplicationError whose message is a constant below.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.models import Membership, Organisation, Role
 from accounts.selectors import assignments_for
@@ -28,13 +30,21 @@ from partnerships.models import (
     EvidenceLink,
     Exercise,
     ExerciseQI,
+    FeedbackRequest,
     FollowUpActivity,
     LetterPublication,
     PartnerOrganisation,
     Representative,
     UncertaintyArea,
 )
+from qi_framework.responses import (
+    feedback_link_create,
+    response_link_revoke,
+    response_link_url,
+)
 from qi_framework.selectors import scope_for
+
+logger = logging.getLogger(__name__)
 
 Status = Exercise.Status
 QIStatus = ExerciseQI.Status
@@ -88,6 +98,13 @@ NOT_INSPECTOR_WORK = "Analysis and follow-up are recorded after submission and b
 ANSWER_UNKNOWN = "Choose which answer the evidence supports."
 CLAIM_REQUIRED = "Say which claim the evidence supports."
 PUBLISHED_LOCKED = "The letter has been published; reopen it to make corrections."
+FEEDBACK_NOT_PUBLISHED = (
+    "The feedback questionnaire can be sent only once the validation letter is published."
+)
+FEEDBACK_NO_RECIPIENTS = (
+    "There is no one to send the feedback questionnaire to. Add a partnership member, or the "
+    "chair's email address on the partners page."
+)
 
 
 # --- Set-up ------------------------------------------------------------------------------------
@@ -593,11 +610,14 @@ def exercise_conclusion_save(
 
 
 @transaction.atomic
-def letter_publish(*, exercise: Exercise, by, reason: str = "", request=None) -> LetterPublication:
+def letter_publish(
+    *, exercise: Exercise, by, reason: str = "", request=None, send_feedback: bool = True
+) -> LetterPublication:
     """Publish the next version of the validation letter and ask the document pipeline for it.
 
     A published version is never changed: a correction reopens the exercise for feedback and
-    publishes a new version, with the reason it supersedes the last.
+    publishes a new version, with the reason it supersedes the last. The first publication also
+    emails the feedback questionnaire (feedback_request_send) unless send_feedback is False.
     """
     from reports.services import document_request
 
@@ -643,6 +663,17 @@ def letter_publish(*, exercise: Exercise, by, reason: str = "", request=None) ->
         body="The validation letter is ready to download from the exercise page.",
         link=reverse("partnerships:exercise_detail", args=[exercise.pk]),
     )
+    if publication.version == 1 and send_feedback:
+        # The first publication sends the feedback questionnaire (a correction does not; the
+        # strategic inspector can send it again from the exercise page). A questionnaire that
+        # cannot be sent, for example with no one to send it to, never stops the publication:
+        # its savepoint is rolled back and the page offers the button.
+        try:
+            feedback_request_send(exercise=exercise, by=by, request=request)
+        except ApplicationError as error:
+            logger.warning(
+                "Feedback questionnaire not sent for exercise %s: %s", exercise.pk, error.message
+            )
     return publication
 
 
@@ -654,6 +685,98 @@ def letter_reopen(*, exercise: Exercise, reason: str, by, request=None) -> Exerc
         raise ApplicationError(REOPEN_REASON)
     _move(exercise, Status.FEEDBACK, by=by, request=request, detail=reason.strip()[:500])
     return exercise
+
+
+# --- The feedback questionnaire --------------------------------------------------------------
+
+
+def feedback_recipients(exercise: Exercise) -> list[str]:
+    """The addresses the feedback questionnaire goes to: the partnership's active members and,
+    if recorded, the chair's email address."""
+    from partnerships.selectors import partnership_chair
+
+    emails = set(
+        Membership.objects.filter(
+            organisation=exercise.partnership,
+            role=Role.PARTNERSHIP_MEMBER,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    chair = partnership_chair(partnership=exercise.partnership)
+    if chair is not None and chair.email:
+        emails.add(chair.email)
+    return sorted(emails, key=str.lower)
+
+
+@transaction.atomic
+def feedback_request_send(
+    *, exercise: Exercise, by, request=None, send_email: bool = True
+) -> FeedbackRequest:
+    """Email the partnership a single-use link to the feedback questionnaire about this exercise.
+
+    Only once the letter is published. Sending again makes a new link and cancels the previous
+    one if it has not been used. The raw token goes only into the emails (sent when the
+    transaction commits, one message per person so addresses are not shared); the audit entry
+    and this row keep the link's id, never its token. The full address is built from
+    settings.SITE_URL, like every other email, never from the request's Host header.
+
+    send_email=False records the sending without emailing anyone: for the demo data, whose
+    console email backend would otherwise print the token.
+    """
+    exercise = _locked(exercise)
+    if exercise.status != Status.PUBLISHED:
+        raise ApplicationError(FEEDBACK_NOT_PUBLISHED)
+    recipients = feedback_recipients(exercise)
+    if not recipients:
+        raise ApplicationError(FEEDBACK_NO_RECIPIENTS)
+    previous = exercise.feedback_requests.select_related("link").first()
+    revoked = None
+    if previous is not None and previous.link.used_at is None and previous.link.revoked_at is None:
+        revoked = response_link_revoke(link=previous.link, by=by)
+    link, raw_token = feedback_link_create(subject=exercise, by=by)
+    feedback_request = FeedbackRequest.objects.create(
+        exercise=exercise,
+        link=link,
+        sent_at=timezone.now(),
+        sent_by=by,
+        recipients=len(recipients),
+    )
+    audit_record(
+        action="feedback_request_sent",
+        actor=by,
+        obj=exercise,
+        new={
+            "link": link.pk,
+            "recipients": len(recipients),
+            "expires_at": link.expires_at.isoformat(),
+            "revoked_link": revoked.pk if revoked else None,
+        },
+        request=request,
+    )
+    message = render_to_string(
+        "partnerships/email/feedback_request.txt",
+        {
+            "partnership": exercise.partnership.name,
+            "link": response_link_url(raw_token),
+            "expires": date_format(timezone.localtime(link.expires_at), "j F Y"),
+            "service_name": settings.SERVICE_NAME,
+        },
+    )
+    subject = f"Feedback on your self-evaluation: {exercise.partnership.name}"
+
+    def send() -> None:
+        messages = [
+            EmailMessage(subject, message, settings.DEFAULT_FROM_EMAIL, [address])
+            for address in recipients
+        ]
+        get_connection().send_messages(messages)
+
+    if send_email:
+        transaction.on_commit(send)
+    return feedback_request
 
 
 # --- Notifications -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/conclusion/", views.ConclusionView.as_view(), name="exercise_conclusion"),
     path("<int:pk>/letter/publish/", views.LetterPublishView.as_view(), name="letter_publish"),
     path("<int:pk>/letter/reopen/", views.LetterReopenView.as_view(), name="letter_reopen"),
+    path("<int:pk>/feedback/send/", views.FeedbackRequestSendView.as_view(), name="feedback_send"),
     path("<int:pk>/qis/<int:qi>/", views.QIDetailView.as_view(), name="qi_detail"),
     path(
         "<int:pk>/qis/<int:qi>/evidence/",

@@ -157,6 +157,9 @@ class ExerciseDetailView(ExerciseMixin, TemplateView):
             and exercise.status in services.EDITABLE_EXERCISE_STATES,
             can_request_changes=context["can_run"]
             and exercise.status in services.INSPECTOR_WORK_STATES,
+            feedback_request=selectors.feedback_request_latest(exercise=exercise),
+            can_send_feedback=exercise.status == Exercise.Status.PUBLISHED
+            and self.request.user.has_perm("partnerships.send_feedback_request", exercise),
         )
         return context
 
@@ -485,6 +488,32 @@ class LetterReopenView(ExerciseMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, "The exercise is open for correction.")
         return redirect(self.exercise_url())
+
+
+class FeedbackRequestSendView(ExerciseMixin, FormView):
+    """Send the feedback questionnaire again: a new single-use link, the unused old one cancelled.
+
+    The first sending happens by itself when the letter is first published.
+    """
+
+    permission_required = "partnerships.send_feedback_request"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            sent = services.feedback_request_send(
+                exercise=self.get_exercise(), by=request.user, request=request
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            people = f"{sent.recipients} {'person' if sent.recipients == 1 else 'people'}"
+            messages.success(
+                request,
+                f"The feedback questionnaire has been emailed to {people}. Any earlier link "
+                "that had not been used no longer works.",
+            )
+        return redirect(self.exercise_url() + "#feedback")
 
 
 class PartnerCreateView(ExerciseMixin, FormView):
