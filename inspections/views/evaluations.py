@@ -22,6 +22,7 @@ from inspections.forms.evaluations import (
     RecommendationForm,
 )
 from inspections.models import Inspection, Recommendation
+from inspections.views.common import inspection_or_404
 
 VIEW = "inspections.view_evaluations"
 PROPOSE = "inspections.propose_grade"
@@ -38,12 +39,7 @@ class EvaluationMixin(ProjectPermissionMixin):
 
     def get_inspection(self) -> Inspection:
         if not hasattr(self, "_inspection"):
-            inspection = get_object_or_404(
-                Inspection.objects.select_related("activity__authority"), pk=self.kwargs["pk"]
-            )
-            if not self.request.user.has_perm("inspections.view_inspection", inspection):
-                raise Http404("No such inspection")
-            self._inspection = inspection
+            self._inspection = inspection_or_404(self.request.user, self.kwargs["pk"])
         return self._inspection
 
     def get_permission_object(self):

@@ -16,15 +16,10 @@ from core.views import ProjectPermissionMixin
 from inspections import selectors, services
 from inspections.forms.interviews import FieldworkOutcomeForm, InterviewForm, field_name
 from inspections.models import FieldworkEvent, Inspection, Interview
+from inspections.views.common import inspection_or_404, visible_or_404
 
 VIEW = "inspections.view_interviews"
 RECORD = "inspections.record_interviews"
-
-
-def _inspection_visible(user, inspection: Inspection) -> Inspection:
-    if not user.has_perm("inspections.view_inspection", inspection):
-        raise Http404("No such inspection")
-    return inspection
 
 
 def _put_errors(form, error: ApplicationError, name_of=lambda code: code) -> None:
@@ -40,10 +35,7 @@ class InspectionInterviewMixin(ProjectPermissionMixin):
 
     def get_inspection(self) -> Inspection:
         if not hasattr(self, "_inspection"):
-            inspection = get_object_or_404(
-                Inspection.objects.select_related("activity__authority"), pk=self.kwargs["pk"]
-            )
-            self._inspection = _inspection_visible(self.request.user, inspection)
+            self._inspection = inspection_or_404(self.request.user, self.kwargs["pk"])
         return self._inspection
 
     def get_permission_object(self):
@@ -64,7 +56,7 @@ class InterviewMixin(ProjectPermissionMixin):
             inspection = getattr(interview.activity, "inspection", None)
             if inspection is None:
                 raise Http404("No such interview")
-            _inspection_visible(self.request.user, inspection)
+            visible_or_404(self.request.user, inspection)
             self._interview = interview
         return self._interview
 
@@ -195,7 +187,7 @@ class FieldworkOutcomeUpdateView(ProjectPermissionMixin, FormView):
             inspection = getattr(event.activity, "inspection", None)
             if inspection is None:
                 raise Http404("No such event")
-            _inspection_visible(self.request.user, inspection)
+            visible_or_404(self.request.user, inspection)
             self._event = event
         return self._event
 

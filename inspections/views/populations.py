@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
@@ -14,6 +14,7 @@ from inspections import selectors, services
 from inspections.forms.populations import PopulationUploadForm
 from inspections.models import Inspection
 from inspections.population_schemas import get_schema
+from inspections.views.common import inspection_or_404
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -23,11 +24,7 @@ CONTENT_TYPES = {
 
 def inspection_for(request, pk: int, permission: str) -> Inspection:
     """Return the inspection if the person may see it (else 404) and has `permission` (else 403)."""
-    inspection = get_object_or_404(
-        Inspection.objects.select_related("activity", "activity__authority"), pk=pk
-    )
-    if not request.user.has_perm("inspections.view_inspection", inspection):
-        raise Http404
+    inspection = inspection_or_404(request.user, pk)
     if not request.user.has_perm(permission, inspection):
         raise PermissionDenied
     return inspection

@@ -22,7 +22,8 @@ from core.uploads import UploadRejected, upload_limit, upload_refusal
 from core.views import ProjectPermissionMixin
 from inspections import selectors, services
 from inspections.forms.readings import ReadingImportForm, ReadingReopenForm
-from inspections.models import Inspection, SampleRecord
+from inspections.models import SampleRecord
+from inspections.views.common import inspection_or_404
 from qi_framework.instruments import questions_of
 from qi_framework.models import Question
 
@@ -30,20 +31,12 @@ BAD_SAVE = "The answer could not be read. Reload the page and try again."
 NO_SAMPLE = "No sample has been drawn for this inspection yet."
 
 
-def inspection_get_for(user, pk) -> Inspection:
-    """Return an inspection the person may see; 404 for anyone outside it."""
-    inspection = get_object_or_404(Inspection.objects.select_related("activity__authority"), pk=pk)
-    if not user.has_perm("inspections.view_inspection", inspection):
-        raise Http404
-    return inspection
-
-
 class InspectionMixin(ProjectPermissionMixin):
     """An inspection-level page: 404 outside the person's inspections, 403 without the right."""
 
     def get_permission_object(self):
         if not hasattr(self, "inspection"):
-            self.inspection = inspection_get_for(self.request.user, self.kwargs["pk"])
+            self.inspection = inspection_or_404(self.request.user, self.kwargs["pk"])
         return self.inspection
 
     def get_context_data(self, **kwargs):
