@@ -539,3 +539,165 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.position}"
+
+
+class EvidenceNote(models.Model):
+    """The inspectors' notes on the evidence for one QI of an inspection."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="evidence_notes"
+    )
+    quality_indicator = models.ForeignKey("qi_framework.QualityIndicator", on_delete=models.PROTECT)
+    text = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "quality_indicator"], name="evidence_note_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Notes on {self.quality_indicator.code}"
+
+
+class ReportSection(models.Model):
+    """One section of an inspection report's narrative, written by inspectors in the browser.
+
+    The standard sections follow published CPO reports (DOMAIN §9.3); inspectors may add topical
+    sections (key "topical", with their own heading). Figures are never typed: a section's text
+    refers to computed figures, which the report inserts from the statistics.
+    """
+
+    class Key(models.TextChoices):
+        INTRODUCTION = "introduction", "Introduction"
+        CONDUCT = "conduct", "How we conducted this inspection"
+        CONTEXT = "context", "Context"
+        KEY_MESSAGES = "key_messages", "Key messages"
+        OUTCOMES = "outcomes", "Achieving outcomes"
+        PROCESSES = "processes", "Delivery of key processes"
+        IMPACT = "impact", "Impact and experience of community payback orders"
+        LEADERSHIP = "leadership", "Leadership"
+        TOPICAL = "topical", "Topical section"
+        AREAS_FOR_IMPROVEMENT = "areas_for_improvement", "Areas for improvement"
+        CAPACITY = "capacity", "Capacity for improvement"
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="report_sections"
+    )
+    key = models.CharField(max_length=32, choices=Key.choices)
+    heading = models.CharField(max_length=300, blank=True, help_text="Topical sections only.")
+    body = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "key"],
+                condition=~Q(key="topical"),
+                name="report_section_unique_key",
+            ),
+            models.CheckConstraint(
+                condition=~Q(key="topical") | ~Q(heading=""),
+                name="report_topical_section_has_heading",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or self.get_key_display()
+
+
+class VerbalFeedback(models.Model):
+    """Verbal feedback given to the inspected authority at the end of fieldwork."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="verbal_feedback"
+    )
+    given_on = models.DateField()
+    given_by = models.TextField(help_text="Who gave the feedback, by name and role.")
+    received_by = models.TextField(help_text="Who received it, by role.", blank=True)
+    points = models.TextField(help_text="The points made.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["given_on", "pk"]
+        verbose_name_plural = "verbal feedback"
+
+    def __str__(self) -> str:
+        return f"Verbal feedback, {self.given_on:%d %B %Y}"
+
+
+class ReportVersion(models.Model):
+    """One version of an inspection report: a frozen snapshot of its content and its PDF.
+
+    Every version is immutable once made: asking for a draft PDF makes a draft version from a
+    snapshot of the report's content at that moment (DRAFT watermark); publishing makes a
+    published version from a fresh snapshot, renders the final PDF and freezes its figure
+    register. A published version is never changed, only superseded by a newer one with a reason.
+    The PDF is a reports.Document whose subject is this version.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="report_versions"
+    )
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Everything the PDF prints, as it stood when the version was made (JSON-serialisable).
+    content = models.JSONField(default=dict)
+    reason = models.TextField(blank=True, help_text="Why this version supersedes the last one.")
+    document = models.OneToOneField(
+        "reports.Document",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_version",
+    )
+    figure_register = models.OneToOneField(
+        "reports.FigureRegister",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_version",
+    )
+    sha256 = models.CharField("SHA-256 of the published PDF", max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["inspection", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "number"], name="report_version_number"),
+            models.UniqueConstraint(
+                fields=["inspection"],
+                condition=Q(status="published"),
+                name="report_one_published_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} report, version {self.number} ({self.get_status_display()})"

@@ -117,3 +117,66 @@ class QuantifierBand(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class FigureRegister(models.Model):
+    """The figures printed in one version of a document, each one explainable.
+
+    Internal to the inspectorate. While a report is a draft its register is rebuilt with each
+    draft; at publication it is frozen with the report and never changes again, so a figure
+    stays explainable after record-level data is deleted under a retention policy.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    label = models.CharField(max_length=300, help_text="e.g. “Inspection report, version 2”.")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="figure_registers"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    frozen_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="figure_reg_subject")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+
+class RegisteredFigure(models.Model):
+    """One figure: its ID, definition, numerator, denominator, words and the records behind it."""
+
+    register = models.ForeignKey(FigureRegister, on_delete=models.CASCADE, related_name="figures")
+    code = models.CharField(max_length=40, help_text="The figure's ID within the register.")
+    section = models.CharField(max_length=200, blank=True)
+    definition = models.TextField()
+    numerator = models.PositiveIntegerField()
+    denominator = models.PositiveIntegerField()
+    words = models.TextField(help_text="The figure as printed, in words.")
+    # The records behind the figure, as [{"id": …, "reference": "…"}]: pseudonymised
+    # references only, copied so the register outlives the record-level data.
+    records = models.JSONField(default=list, blank=True)
+    records_url = models.CharField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["register", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "code"], name="registered_figure_code"),
+            models.CheckConstraint(
+                condition=Q(numerator__lte=models.F("denominator")),
+                name="registered_figure_fraction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.numerator} of {self.denominator}"
