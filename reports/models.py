@@ -180,3 +180,53 @@ class RegisteredFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.numerator} of {self.denominator}"
+
+
+class ActivitySummary(models.Model):
+    """The dashboard's pre-aggregated reading counts for one scrutiny activity (ADR 0009).
+
+    Every change to the activity's answers, moderation, sample or readings bumps `generation`
+    (reports.dashboards.summaries.summary_bump); a view recomputes the summaries whose
+    `computed_generation` is behind, or whose `definition` is not that of the current measures,
+    and reads the rest as they are.
+    """
+
+    activity = models.OneToOneField(
+        "inspections.ScrutinyActivity", on_delete=models.CASCADE, related_name="dashboard_summary"
+    )
+    generation = models.PositiveBigIntegerField(default=1)
+    computed_generation = models.PositiveBigIntegerField(default=0)
+    definition = models.CharField(max_length=64, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "activity summaries"
+
+    def __str__(self) -> str:
+        return f"Dashboard summary of activity {self.activity_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.computed_generation >= self.generation
+
+
+class SummaryCount(models.Model):
+    """How many counted records of one activity gave one answer (or pair of answers) to one
+    measure's question(s): `key` is a question code or a cross-tab code."""
+
+    summary = models.ForeignKey(ActivitySummary, on_delete=models.CASCADE, related_name="counts")
+    key = models.CharField(max_length=64)
+    value = models.CharField(max_length=100)
+    value2 = models.CharField(max_length=100, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "key", "value", "value2"], name="summary_count_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["key", "summary"], name="summary_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}{'/' + self.value2 if self.value2 else ''}: {self.count}"

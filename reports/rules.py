@@ -37,3 +37,34 @@ def may_see_document(user, document) -> bool:
 
 rules.add_perm("reports.request_document", rules.is_authenticated & may_request_document)
 rules.add_perm("reports.view_document", rules.is_authenticated & may_see_document)
+
+
+@rules.predicate
+def is_inspectorate_figure_reader(user) -> bool:
+    """A Care Inspectorate inspector, manager or administrator (registers stay internal)."""
+    from accounts.models import Role
+    from accounts.selectors import user_context
+
+    if user.is_superuser and user.is_active:
+        return True
+    return user_context(user).has_role(Role.INSPECTOR, Role.MANAGER, Role.ADMINISTRATOR)
+
+
+rules.add_perm(
+    "reports.view_figure_register", rules.is_authenticated & is_inspectorate_figure_reader
+)
+
+
+@rules.predicate
+def may_see_dashboard(user) -> bool:
+    """Managers and administrators (everything), inspectors (their own inspections only: the
+    dashboard's selectors scope the figures); never authority or partnership staff."""
+    from accounts.models import Role
+    from accounts.selectors import user_context
+
+    if user.is_superuser and user.is_active:
+        return True
+    return user_context(user).has_role(Role.INSPECTOR, Role.MANAGER, Role.ADMINISTRATOR)
+
+
+rules.add_perm("reports.view_dashboard", rules.is_authenticated & may_see_dashboard)

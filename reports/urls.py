@@ -15,4 +15,19 @@ urlpatterns = [
     path("<int:pk>/status/", views.DocumentStatusView.as_view(), name="document_status"),
     path("<int:pk>/download/", views.DocumentDownloadView.as_view(), name="document_download"),
     path("<int:pk>/retry/", views.DocumentRetryView.as_view(), name="document_retry"),
+    path(
+        "figure-registers/<int:pk>/",
+        views.FigureRegisterDetailView.as_view(),
+        name="figure_register_detail",
+    ),
+    path(
+        "figure-registers/<int:pk>/register.csv",
+        views.FigureRegisterCSVView.as_view(),
+        name="figure_register_csv",
+    ),
 ]
+
+# Managers' dashboards (reports/dashboards/).
+from reports.dashboards.urls import urlpatterns as dashboard_urlpatterns  # noqa: E402
+
+urlpatterns += dashboard_urlpatterns

@@ -164,3 +164,60 @@ class DocumentRetryView(DocumentMixin, View):
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect("reports:document_detail", pk=document.pk)
+
+
+# --- Figure registers (internal to the inspectorate) -----------------------------------------
+
+
+class FigureRegisterMixin(ProjectPermissionMixin):
+    """A figure register: 404 if there is none, 403 outside the inspectorate."""
+
+    permission_required = "reports.view_figure_register"
+
+    def get_register(self):
+        from reports.figure_register import figure_register_get
+
+        if not hasattr(self, "_register"):
+            self._register = figure_register_get(pk=self.kwargs["pk"])
+            if self._register is None:
+                raise Http404("No such figure register.")
+        return self._register
+
+    def has_permission(self):
+        # Check the permission before looking anything up, so nobody outside the
+        # inspectorate can learn which registers exist.
+        return self.request.user.has_perm(self.permission_required)
+
+
+@method_decorator(never_cache, name="dispatch")
+class FigureRegisterDetailView(FigureRegisterMixin, View):
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        from reports.figure_register import figure_register_rows
+
+        register = self.get_register()
+        return TemplateResponse(
+            request,
+            "reports/figure_register_detail.html",
+            {"register": register, "rows": figure_register_rows(register)},
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class FigureRegisterCSVView(FigureRegisterMixin, View):
+    """The register as CSV; cells a spreadsheet would run as formulas are neutralised."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        from reports.figure_register import figure_register_csv
+
+        register = self.get_register()
+        audit_record(action="figure_register_downloaded", actor=request.user, obj=register)
+        response = HttpResponse(figure_register_csv(register), content_type="text/csv")
+        filename = f"figure-register-{register.pk}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
