@@ -11,6 +11,8 @@ urlpatterns = [
     path("documents/", include("reports.urls")),
     path("inspections/", include("inspections.urls")),
     path("partnerships/", include("partnerships.urls")),
+    path("reviews/", include("throughcare.urls")),
+    path("improvement/", include("improvement.urls")),
     path("r/", include("qi_framework.urls_public")),
     path("django-admin/", admin_site.urls),
 ]

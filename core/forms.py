@@ -45,3 +45,13 @@ class AuditFilterForm(forms.Form):
             ),
             Button("filter", "Filter"),
         )
+
+
+def add_service_errors(form, error) -> None:
+    """Put a service's refusal (an ApplicationError) on the fields it names, else on the form.
+
+    A service names fields with `extra={"errors": [(field, message), ...]}`; a name the form
+    does not have, or no name, puts the message at the top of the form.
+    """
+    for field, message in error.extra.get("errors") or [(None, error.message)]:
+        form.add_error(field if field in form.fields else None, message)

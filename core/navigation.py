@@ -19,11 +19,17 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "core:home"),
     NavItem("Inspections", "inspections:inspection_list", "inspections.view_inspection_list"),
+    NavItem("Thematic reviews", "throughcare:review_list", "throughcare.view_review_list"),
+    NavItem("Improvement plans", "improvement:plan_list", "improvement.view_plan_list"),
+    NavItem(
+        "Feedback on inspections", "inspections:feedback_aggregate", "inspections.view_feedback"
+    ),
     NavItem(
         "Self-evaluations",
         "partnerships:exercise_list",
         "partnerships.view_exercise_list",
     ),
+    NavItem("Dashboard", "reports:dashboard", "reports.view_dashboard"),
     NavItem("Organisations", "accounts:organisation_list", "accounts.view_organisation_list"),
     NavItem("QI framework", "qi_framework:framework_detail", "qi_framework.view_framework"),
     NavItem("Instruments", "qi_framework:instrument_list", "qi_framework.change_framework"),

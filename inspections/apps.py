@@ -8,7 +8,7 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.assignments import AssignmentKind, register_assignment_kind
         from accounts.models import Role
-        from inspections import checks
+        from inspections import checks, documents  # noqa: F401  (documents registers the report)
 
         target = "inspections.scrutinyactivity"
         for kind in [

@@ -925,3 +925,6 @@ def _interviews(spec, activity, version, events, readers, rng) -> None:
         if day.status == S.COMPLETED:
             day.participants = {"people_on_orders": sum(1 for i in created if i.date == day.date)}
             day.save(update_fields=["participants"])
+
+
+from inspections import demo_publication  # noqa: E402, F401  (registers its demo step, order 50)

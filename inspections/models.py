@@ -701,3 +701,101 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection} report, version {self.number} ({self.get_status_display()})"
+
+    # --- Immutability ---------------------------------------------------------------------
+    # Once taken, a version's content never changes (a draft is made empty and its content is
+    # taken once, by the worker that renders it: inspections.services.report_version_prepare).
+    # A published or superseded version may only gain what arrives after it is made (its PDF,
+    # its frozen figure register, the PDF's SHA-256) and a published one may only become
+    # superseded. On PostgreSQL a trigger (migration 0004) refuses the same from any client;
+    # this guard gives the application a clear error first.
+
+    FROZEN_FIELDS = ("inspection_id", "number", "content", "reason", "created_at")
+    SET_ONCE_FIELDS = ("document_id", "figure_register_id", "sha256")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk is not None:
+            self._refuse_illegal_change()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored not in (None, self.Status.DRAFT):
+            raise ReportVersionFrozen(REPORT_VERSION_FROZEN)
+        return super().delete(*args, **kwargs)
+
+    def _refuse_illegal_change(self) -> None:
+        stored = type(self).objects.filter(pk=self.pk).first()
+        if stored is None:
+            return
+        changed = [
+            name
+            for name in self.FROZEN_FIELDS
+            if getattr(stored, name) != getattr(self, name)
+            # A draft's content is taken once, by the worker that renders it.
+            and not (name == "content" and stored.content == {})
+        ]
+        if stored.status != self.Status.DRAFT:
+            changed += [
+                name
+                for name in self.SET_ONCE_FIELDS
+                if getattr(stored, name) and getattr(stored, name) != getattr(self, name)
+            ]
+            for name in ("approved_at", "published_at"):
+                if getattr(stored, name) != getattr(self, name):
+                    changed.append(name)
+        moves = {
+            (self.Status.DRAFT, self.Status.DRAFT),
+            (self.Status.PUBLISHED, self.Status.PUBLISHED),
+            (self.Status.PUBLISHED, self.Status.SUPERSEDED),
+            (self.Status.SUPERSEDED, self.Status.SUPERSEDED),
+        }
+        if (stored.status, self.status) not in moves:
+            changed.append("status")
+        if stored.status == self.Status.SUPERSEDED and stored.superseded_at != self.superseded_at:
+            changed.append("superseded_at")
+        if changed:
+            raise ReportVersionFrozen(REPORT_VERSION_FROZEN, fields=changed)
+
+
+REPORT_VERSION_FROZEN = (
+    "A report version cannot be changed once it has been made. Make a new draft, or publish a "
+    "new version with a reason."
+)
+
+
+class ReportVersionFrozen(Exception):
+    """Raised when code tries to change what a report version froze."""
+
+    def __init__(self, message: str, *, fields: list[str] | None = None):
+        super().__init__(message if not fields else f"{message} ({', '.join(fields)})")
+        self.message = message
+        self.fields = fields or []
+
+
+class FeedbackRequest(models.Model):
+    """One sending of the feedback questionnaire to the inspected authority after publication.
+
+    The single-use link lives in qi_framework (ResponseLink, token kept only as a hash); this row
+    records who sent it, when and to how many people, so the first publication sends it once.
+    Sending again makes a new row and link and cancels the previous link if it is still unused.
+    """
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="feedback_requests"
+    )
+    link = models.OneToOneField(
+        "qi_framework.ResponseLink", on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipients = models.PositiveIntegerField("number of people emailed")
+
+    class Meta:
+        ordering = ["inspection", "-sent_at", "-id"]
+        get_latest_by = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Feedback questionnaire sent on {self.sent_at:%d %B %Y}"

@@ -121,3 +121,47 @@ rules.add_perm("inspections.publish_inspection", is_manager)
 rules.add_perm("inspections.propose_grade", is_lead | assigned(INSPECTOR, ASSOCIATE))
 rules.add_perm("inspections.agree_grades", is_lead)
 rules.add_perm("inspections.view_evaluations", is_manager | assigned(*INSPECTION_TEAM))
+
+# The inspection report: the lead and inspectors on the team write it; managers and the team
+# read it. A report version's PDF: managers and the team see every version; the inspected
+# authority's contacts and co-ordinators see published versions only.
+rules.add_perm("inspections.write_report", is_lead | assigned(INSPECTOR))
+rules.add_perm("inspections.view_report", is_manager | assigned(*INSPECTION_TEAM))
+
+
+def of_report_version(predicate):
+    """Test `predicate` against the inspection of a ReportVersion."""
+
+    @rules.predicate(name=f"of_report_version({predicate.name})")
+    def wrapped(user, version) -> bool:
+        inspection = getattr(version, "inspection", None)
+        return inspection is not None and predicate.test(user, inspection)
+
+    return wrapped
+
+
+@rules.predicate
+def is_published_version(user, version) -> bool:
+    return getattr(version, "status", None) == "published"
+
+
+rules.add_perm(
+    "inspections.view_report_version",
+    is_manager
+    | of_report_version(assigned(*INSPECTION_TEAM))
+    | (is_published_version & of_report_version(is_authority_staff)),
+)
+
+# Report versions, publication and verbal feedback: the lead, inspectors on the team and managers
+# make draft PDFs; the lead and inspectors record verbal feedback, which managers and the team
+# read; the lead or a manager sends the feedback questionnaire again after publication.
+rules.add_perm("inspections.make_report_draft", is_lead | assigned(INSPECTOR) | is_manager)
+rules.add_perm(
+    "inspections.view_report_versions",
+    is_manager | assigned(*INSPECTION_TEAM) | is_authority_staff,
+)
+rules.add_perm("inspections.record_verbal_feedback", is_lead | assigned(INSPECTOR))
+rules.add_perm("inspections.view_verbal_feedback", is_manager | assigned(*INSPECTION_TEAM))
+rules.add_perm("inspections.send_feedback_request", is_lead | is_manager)
+# Feedback questionnaire answers totalled across inspections: managers only.
+rules.add_perm("inspections.view_feedback", is_manager)

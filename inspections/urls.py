@@ -2,10 +2,13 @@
 
 from inspections.views import (
     evaluations,
+    evidence,
     interviews,
     moderation,
     populations,
     readings,
+    report,
+    report_versions,
     samples,
     setup,
 )
@@ -20,4 +23,7 @@ urlpatterns = [
     *moderation.urlpatterns,
     *interviews.urlpatterns,
     *evaluations.urlpatterns,
+    *evidence.urlpatterns,
+    *report.urlpatterns,
+    *report_versions.urlpatterns,
 ]

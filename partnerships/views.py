@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.exceptions import ApplicationError
+from core.forms import add_service_errors
 from core.uploads import UploadRejected, upload_refusal
 from core.views import ProjectPermissionMixin
 from partnerships import forms, selectors, services
@@ -41,11 +42,6 @@ BUTTON_MOVES = {
     ],
     Exercise.Status.FOLLOW_UP: [(Exercise.Status.FEEDBACK, "Move to feedback and decisions")],
 }
-
-
-def _errors_to_form(form, error: ApplicationError) -> None:
-    for field, message in error.extra.get("errors") or [(None, error.message)]:
-        form.add_error(field if field in form.fields else None, message)
 
 
 class ExerciseMixin(ProjectPermissionMixin):
@@ -127,7 +123,7 @@ class ExerciseCreateView(ProjectPermissionMixin, FormView):
                 **form.cleaned_data,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"“{exercise.title}” has been set up.")
         return redirect(exercise.get_absolute_url())
@@ -196,7 +192,7 @@ class ExerciseSubmitView(ExerciseMixin, FormView):
                 exercise=self.get_exercise(), by=self.request.user, request=self.request
             )
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Your self-evaluation has been submitted. Thank you.")
         return redirect(self.exercise_url())
@@ -220,7 +216,7 @@ class RequestChangesView(ExerciseMixin, FormView):
                 request=self.request,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The partnership has been asked for changes.")
         return redirect(self.exercise_url())
@@ -258,7 +254,7 @@ class QIDetailView(QIMixin, FormView):
                 request=self.request,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Your answers have been saved.")
         return redirect(self.qi_url())
@@ -313,7 +309,7 @@ class EvidenceUploadView(QIMixin, FormView):
             form.add_upload_error(error)
             return self.form_invalid(form)
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The evidence has been uploaded and linked.")
         return redirect(self.qi_url() + "#evidence")
@@ -331,7 +327,7 @@ class CommentCreateView(QIMixin, FormView):
                 request=self.request,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Your comment has been added and the others emailed.")
         return redirect(self.qi_url() + "#comments")
@@ -349,7 +345,7 @@ class UncertaintyCreateView(QIMixin, FormView):
                 request=self.request,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The area of uncertainty has been added.")
         return redirect(self.qi_url() + "#validation")
@@ -377,7 +373,7 @@ class DecisionView(QIMixin, FormView):
                 **form.cleaned_data,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The decision has been recorded.")
         return redirect(self.exercise_url())
@@ -418,7 +414,7 @@ class FollowUpCreateView(ExerciseMixin, FormView):
                 **form.cleaned_data,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The follow-up activity has been recorded.")
         return redirect(self.exercise_url() + "#validation")
@@ -440,7 +436,7 @@ class ConclusionView(ExerciseMixin, FormView):
                 **form.cleaned_data,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The conclusion and feedback have been saved.")
         return redirect(self.exercise_url())
@@ -462,7 +458,7 @@ class LetterPublishView(ExerciseMixin, FormView):
                 by=self.request.user, request=self.request,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Version {publication.version} of the letter is published.")
         return redirect("reports:document_detail", pk=publication.document_id)
@@ -484,7 +480,7 @@ class LetterReopenView(ExerciseMixin, FormView):
                 by=self.request.user, request=self.request,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The exercise is open for correction.")
         return redirect(self.exercise_url())
@@ -553,7 +549,7 @@ class PartnerCreateView(ExerciseMixin, FormView):
                 representative=representative, by=self.request.user, request=self.request,
             )  # fmt: skip
         except ApplicationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{data['name']} has been added.")
         return redirect(self.request.path)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "partnerships",
     "throughcare",
     "reports",
+    "improvement",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +138,11 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_TASK_ROUTES = {"reports.tasks.document_render": {"queue": "documents"}}
 CELERY_BEAT_SCHEDULE = {
     "documents-reap": {"task": "reports.tasks.documents_reap", "schedule": 60.0},
+    # Overdue improvement-plan actions: one reminder a week at most per action (improvement/).
+    "improvement-overdue-reminders": {
+        "task": "improvement.tasks.overdue_reminders_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # --- Documents (reports) ----------------------------------------------------------------------

@@ -23,6 +23,8 @@ from inspections.models import (
     ScrutinyActivity,
     SelfAssessment,
 )
+from inspections.selectors.report_versions import publication_tasks as _publication_tasks
+from inspections.services.report import report_task as _report_task
 from inspections.services.setup import BACKWARD, FORWARD, TEAM_KINDS
 
 __all__ = [
@@ -299,6 +301,17 @@ def inspection_tasks(*, inspection: Inspection, user=None) -> list[InspectionTas
             else None,
         )
     )
+    if user is None or user.has_perm("inspections.view_readings", inspection):
+        tasks.append(
+            InspectionTask(
+                "Evidence by QI",
+                reading_state,
+                _link("evidence_index", inspection, user, "inspections.view_readings")
+                if sample
+                else None,
+                "What the reading, interviews and focus groups show for each QI",
+            )
+        )
 
     interviews = Interview.objects.filter(activity=activity).count()
     focus_groups = activity.fieldwork_events.filter(status=FieldworkEvent.Status.COMPLETED).exclude(
@@ -322,7 +335,27 @@ def inspection_tasks(*, inspection: Inspection, user=None) -> list[InspectionTas
     )
     if user is None or user.has_perm("inspections.view_evaluations", inspection):
         tasks.append(_evaluation_task(inspection, user))
+    tasks.extend(t for t in [_report_task(inspection=inspection, user=user)] if t)
+    tasks.extend(_publication_tasks(inspection=inspection, user=user))
+    tasks.extend(t for t in [_improvement_task(inspection, user)] if t)
     return tasks
+
+
+def _improvement_task(inspection: Inspection, user) -> InspectionTask | None:
+    """The improvement plan (improvement/), once publication has opened it."""
+    plan = getattr(inspection, "improvement_plan", None)
+    if plan is None:
+        return None
+    if user is not None and not user.has_perm("improvement.view_improvementplan", plan):
+        return None
+    addressed = plan.elements.filter(status="addressed").count()
+    total = plan.elements.count()
+    return InspectionTask(
+        "Improvement plan",
+        TaskState.COMPLETED if plan.status == "closed" else TaskState.IN_PROGRESS,
+        reverse("improvement:plan_detail", args=[plan.pk]),
+        f"{addressed} of {total} recommendations and areas for improvement addressed",
+    )
 
 
 def _evaluation_task(inspection: Inspection, user) -> InspectionTask:

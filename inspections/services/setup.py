@@ -59,6 +59,8 @@ BACKWARD: dict[str, str] = {
     S.FIELDWORK: S.SELF_EVALUATION,
     S.EVALUATION: S.FIELDWORK,
     S.REPORTING: S.EVALUATION,
+    # An improvement-plan element reopened after the plan closed (improvement/).
+    S.CLOSED: S.IMPROVEMENT,
 }
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     status: frozenset(m[status] for m in (FORWARD, BACKWARD) if status in m) for status in S

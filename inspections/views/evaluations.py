@@ -12,6 +12,7 @@ from django.urls import path
 from django.views.generic import FormView, TemplateView
 
 from core.exceptions import ApplicationError
+from core.forms import add_service_errors
 from core.views import ProjectPermissionMixin
 from inspections import selectors, services
 from inspections.forms.evaluations import (
@@ -27,11 +28,6 @@ from inspections.views.common import inspection_or_404
 VIEW = "inspections.view_evaluations"
 PROPOSE = "inspections.propose_grade"
 AGREE = "inspections.agree_grades"
-
-
-def _put_errors(form, error: ApplicationError) -> None:
-    for name, message in error.extra.get("errors") or [(None, error.message)]:
-        form.add_error(name if name in form.fields else None, message)
 
 
 class EvaluationMixin(ProjectPermissionMixin):
@@ -93,7 +89,7 @@ class QIFormMixin(EvaluationMixin):
         return super().get_context_data(row=self.get_row(), **kwargs)
 
     def refused(self, form, error: ApplicationError):
-        _put_errors(form, error)
+        add_service_errors(form, error)
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -175,7 +171,7 @@ class EvaluationCapacityView(EvaluationMixin, FormView):
                 request=self.request,
             )
         except ApplicationError as error:
-            _put_errors(form, error)
+            add_service_errors(form, error)
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(self.request, "Capacity for improvement statement saved.")
         return redirect("inspections:evaluation_list", pk=self.get_inspection().pk)
@@ -219,7 +215,7 @@ class EvaluationUnlockView(EvaluationMixin, FormView):
                 request=self.request,
             )
         except ApplicationError as error:
-            _put_errors(form, error)
+            add_service_errors(form, error)
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(self.request, "Grades unlocked. They can be changed again.")
         return redirect("inspections:evaluation_list", pk=self.get_inspection().pk)
@@ -280,7 +276,7 @@ class RecommendationFormMixin:
         try:
             self.save(form)
         except ApplicationError as error:
-            _put_errors(form, error)
+            add_service_errors(form, error)
             return self.render_to_response(self.get_context_data(form=form))
         return redirect("inspections:recommendation_list", pk=self.get_inspection().pk)
 

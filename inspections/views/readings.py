@@ -109,6 +109,8 @@ class ReadingUpdateView(ReadingMixin, View):
                 view.state = selectors.field_state(view.question, view.value, posted)
         return {
             "inspection": self.inspection,
+            # An area of a thematic review (throughcare/) when the activity is not an inspection.
+            "review_area": getattr(self.activity, "review_area", None),
             "reading": self.reading,
             "page": page,
             "section": section,
@@ -237,6 +239,8 @@ class ReadingSubmitView(ReadingMixin, View):
         page = selectors.reading_page_data(reading=self.reading)
         return {
             "inspection": self.inspection,
+            # An area of a thematic review (throughcare/) when the activity is not an inspection.
+            "review_area": getattr(self.activity, "review_area", None),
             "reading": self.reading,
             "page": page,
             "missing": missing,

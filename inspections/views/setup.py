@@ -15,6 +15,7 @@ from accounts.assignments import assignment_kind_label
 from accounts.models import Role
 from accounts.selectors import assignments_for, user_context
 from core.exceptions import ApplicationError
+from core.forms import add_service_errors
 from core.uploads import UploadRejected, upload_limit, upload_refusal
 from core.views import ProjectPermissionMixin
 from inspections import selectors, services
@@ -55,13 +56,6 @@ EVENT_STATUS_TAGS = {
     FieldworkEvent.Status.CANCELLED: "govuk-tag--grey",
 }
 ATTENDEE_LABELS = dict(ATTENDEE_CATEGORIES)
-
-
-def _add_service_errors(form, error: ApplicationError) -> None:
-    """Put a service's refusal on the fields it names, or on the form as a whole."""
-    errors = error.extra.get("errors") or [(None, error.message)]
-    for field, message in errors:
-        form.add_error(field if field in form.fields else None, message)
 
 
 class InspectionScopedMixin(ProjectPermissionMixin):
@@ -128,7 +122,7 @@ class InspectionCreateView(ProjectPermissionMixin, FormView):
                 **data,
             )
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"“{inspection.title}” has been set up.")
         self.request.user.refresh_from_db()  # forgets the permission cache: now maybe the lead
@@ -179,7 +173,7 @@ class InspectionUpdateView(InspectionScopedMixin, FormView):
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The inspection’s details have been saved.")
         return redirect("inspections:inspection_detail", pk=self.kwargs["pk"])
@@ -229,7 +223,7 @@ class InspectionQIsView(InspectionScopedMixin, FormView):
                 request=self.request,
             )
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The QIs in scope have been saved.")
         return redirect("inspections:inspection_detail", pk=self.kwargs["pk"])
@@ -296,7 +290,7 @@ class InspectionTransitionView(InspectionScopedMixin, FormView):
                 request=self.request,
             )
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, f"The inspection is now at: {inspection.get_status_display().lower()}."
@@ -460,7 +454,7 @@ class FieldworkEventCreateView(InspectionScopedMixin, FormView):
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The event has been added to the timetable.")
         return redirect("inspections:fieldworkevent_list", pk=self.kwargs["pk"])
@@ -489,7 +483,7 @@ class FieldworkEventUpdateView(FieldworkEventScopedMixin, FormView):
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The event has been saved.")
         return redirect("inspections:fieldworkevent_list", pk=self.kwargs["pk"])
@@ -616,7 +610,7 @@ class SelfAssessmentUpdateView(InspectionScopedMixin, FormView):
                 request=self.request,
             )
         except ApplicationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, f"Your self-evaluation of {scope.quality_indicator.code} has been saved."

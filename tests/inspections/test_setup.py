@@ -251,13 +251,24 @@ def test_lifecycle_moves_forward_one_step_at_a_time_and_is_audited(inspection):
     ]
 
 
+def test_a_closed_inspection_returns_to_improvement_monitoring_only_with_a_reason(inspection):
+    # An improvement-plan element reopened after the plan closed (improvement/).
+    Inspection.objects.filter(pk=inspection.pk).update(status=S.CLOSED)
+    with pytest.raises(ApplicationError):
+        services.inspection_transition(inspection=inspection, to=S.IMPROVEMENT, by=None)
+    inspection = services.inspection_transition(
+        inspection=inspection, to=S.IMPROVEMENT, by=None, reason="Action 2 reopened"
+    )
+    assert inspection.status == S.IMPROVEMENT
+
+
 @pytest.mark.parametrize(
     ("current", "to"),
     [
         (S.PLANNED, S.FIELDWORK),  # skips a step
         (S.PLANNED, S.CLOSED),
         (S.PUBLISHED, S.REPORTING),  # publication is not undone
-        (S.CLOSED, S.IMPROVEMENT),
+        (S.CLOSED, S.PUBLISHED),
         (S.FIELDWORK, S.FIELDWORK),
     ],
 )
