@@ -27,6 +27,9 @@ CONTEXT_KEYS: dict[str, str] = {
     "unpaid_work_hours": "the unpaid work hours ordered",
     "age_band": "the person’s age band",
     "sex": "the person’s sex",
+    # Throughcare population records (throughcare/population_schema.py).
+    "licence_type": "the licence or order type",
+    "release_date": "the date the person was released",
 }
 
 DATE, NUMBER, YES_NO_NA, SINGLE = "date", "number", "yes_no_na", "single_choice"

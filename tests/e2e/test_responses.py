@@ -55,7 +55,7 @@ def test_anonymous_person_sends_feedback_once(page, live_server, reference_data,
     ).check()
     page.get_by_role("button", name="Send your answers").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your feedback")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your answers")
     assert_accessible(page)
     shot(page, "response_thanks")
     assert Response.objects.count() == 1
