@@ -50,7 +50,7 @@ def test_filtering_by_an_authority_keeps_the_partnership_that_covers_it(client, 
 def test_kind_of_scrutiny_chooses_the_sections(client, exercises):
     login(client, person(Role.MANAGER))
     response = client.get(URL, {"kind": "svse"})
-    assert [s.key for s in response.context["sections"]] == ["partnerships"]
+    assert [s.key for s in response.context["sections"]] == ["partnerships", "feedback"]
     response = client.get(URL, {"kind": "cpo_inspection"})
     assert "partnerships" not in [s.key for s in response.context["sections"]]
 

@@ -35,6 +35,10 @@ class Section:
     def template(self) -> str:
         return f"reports/dashboard_{self.key}.html"
 
+    def shown_to(self, scope: DashboardScope) -> bool:
+        """Whether the section is on this person's page at all (most: for everyone on it)."""
+        return True
+
     def build(self, scope: DashboardScope) -> SectionResult:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -51,12 +55,31 @@ def register_section(section_class: type[Section]) -> type[Section]:
 
 
 def sections_for(scope: DashboardScope) -> list[Section]:
-    from reports.dashboards.sections import grades, partnerships, programme, readings  # noqa: F401
+    from reports.dashboards.sections import (  # noqa: F401
+        feedback,
+        grades,
+        improvement,
+        partnerships,
+        programme,
+        readings,
+        reviews,
+    )
 
-    return sorted((s for s in SECTIONS if scope.covers(s.kinds)), key=lambda s: s.position)
+    return sorted(
+        (s for s in SECTIONS if scope.covers(s.kinds) and s.shown_to(scope)),
+        key=lambda s: s.position,
+    )
 
 
 def section_get(key: str) -> Section | None:
-    from reports.dashboards.sections import grades, partnerships, programme, readings  # noqa: F401
+    from reports.dashboards.sections import (  # noqa: F401
+        feedback,
+        grades,
+        improvement,
+        partnerships,
+        programme,
+        readings,
+        reviews,
+    )
 
     return next((s for s in SECTIONS if s.key == key), None)
