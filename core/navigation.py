@@ -30,6 +30,7 @@ NAVIGATION: list[NavItem] = [
         "partnerships.view_exercise_list",
     ),
     NavItem("Dashboard", "reports:dashboard", "reports.view_dashboard"),
+    NavItem("Overview reports", "reports:overview_list", "reports.view_overview_report"),
     NavItem("Organisations", "accounts:organisation_list", "accounts.view_organisation_list"),
     NavItem("QI framework", "qi_framework:framework_detail", "qi_framework.view_framework"),
     NavItem("Instruments", "qi_framework:instrument_list", "qi_framework.change_framework"),

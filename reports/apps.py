@@ -7,3 +7,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from reports import signals  # noqa: F401  (keeps dashboard summaries true)
+        from reports.overview import demo, documents  # noqa: F401  (the overview report)

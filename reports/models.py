@@ -230,3 +230,35 @@ class SummaryCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}{'/' + self.value2 if self.value2 else ''}: {self.count}"
+
+
+class OverviewReport(models.Model):
+    """The national overview of the inspectorate's justice scrutiny over a period (issue 8).
+
+    Its figures are computed from the data when the PDF is made (reports.overview.selectors);
+    `narrative` holds the inspectors' own text, section key → text. `revision` goes up with
+    every edit of the text, so an edit makes the next PDF a new document.
+    """
+
+    title = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    narrative = models.JSONField(default=dict, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")),
+                name="overview_report_period_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -68,3 +68,18 @@ def may_see_dashboard(user) -> bool:
 
 
 rules.add_perm("reports.view_dashboard", rules.is_authenticated & may_see_dashboard)
+
+
+@rules.predicate
+def is_overview_author(user) -> bool:
+    """A Care Inspectorate inspector or manager: the people who write the national overview."""
+    from accounts.models import Role
+    from accounts.selectors import user_context
+
+    if user.is_superuser and user.is_active:
+        return True
+    return user_context(user).has_role(Role.INSPECTOR, Role.MANAGER)
+
+
+# The national overview report (reports.overview): see, write and ask for its PDF.
+rules.add_perm("reports.view_overview_report", rules.is_authenticated & is_overview_author)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reports import views
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.DocumentStatusView.as_view(), name="document_status"),
     path("<int:pk>/download/", views.DocumentDownloadView.as_view(), name="document_download"),
     path("<int:pk>/retry/", views.DocumentRetryView.as_view(), name="document_retry"),
+    path("overview/", include("reports.overview.urls")),
     path(
         "figure-registers/<int:pk>/",
         views.FigureRegisterDetailView.as_view(),
