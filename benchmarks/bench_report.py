@@ -5,7 +5,7 @@ first reading answering every six-point rating and yes/no question of the readin
 agreed grades, written sections with figure tokens, and a draft report version whose content is
 `report_snapshot`.
 
-- "report snapshot": inspections.services.report.report_snapshot, the live data frozen for a
+- "report snapshot": inspections.selectors.report.report_snapshot, the live data frozen for a
   version (figures, sections, evaluations, rating distributions), median of N.
 - "report render (warm process)": reports.services.document_render for a queued report, as a
   warm worker runs it (claim, template, WeasyPrint, file, row); "WeasyPrint alone (floor)":
@@ -188,7 +188,7 @@ def run() -> list[Row]:
     from accounts.services import organisations_load
     from config.celery import app
     from inspections.models import Inspection, ReportVersion
-    from inspections.services.report import report_snapshot
+    from inspections.selectors.report import report_snapshot
     from qi_framework.instruments import instruments_load_all
     from qi_framework.services import framework_load
     from reports.models import Document

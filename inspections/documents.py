@@ -1,7 +1,7 @@
 """The inspection report: a kind of document about a report version (reports.kinds).
 
 A ReportVersion is an immutable snapshot of the report (`content`, made by
-inspections.services.report.report_snapshot), so its document is always version 1 and is built
+inspections.selectors.report.report_snapshot), so its document is always version 1 and is built
 from `version.content` alone, never from live data: a published PDF never changes. A draft
 version prints "DRAFT" on every page.
 """

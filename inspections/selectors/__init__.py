@@ -9,6 +9,7 @@ from inspections.selectors.interviews import *  # noqa: F403
 from inspections.selectors.moderation import *  # noqa: F403
 from inspections.selectors.populations import *  # noqa: F403
 from inspections.selectors.readings import *  # noqa: F403
+from inspections.selectors.report import *  # noqa: F403
 from inspections.selectors.report_versions import *  # noqa: F403
 from inspections.selectors.samples import *  # noqa: F403
 from inspections.selectors.setup import *  # noqa: F403

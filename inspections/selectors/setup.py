@@ -23,8 +23,8 @@ from inspections.models import (
     ScrutinyActivity,
     SelfAssessment,
 )
+from inspections.selectors.report import report_task as _report_task
 from inspections.selectors.report_versions import publication_tasks as _publication_tasks
-from inspections.services.report import report_task as _report_task
 from inspections.services.setup import BACKWARD, FORWARD, TEAM_KINDS
 
 __all__ = [

@@ -137,7 +137,7 @@ def _locked_inspection(inspection: Inspection) -> Inspection:
 
 def _snapshot(inspection: Inspection) -> dict[str, Any]:
     """Return the report's content now, as plain JSON (dates as ISO text, keys sorted)."""
-    from inspections.services.report import report_snapshot
+    from inspections.selectors.report import report_snapshot
 
     return json.loads(
         json.dumps(report_snapshot(inspection=inspection), cls=DjangoJSONEncoder, sort_keys=True)

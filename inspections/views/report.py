@@ -19,11 +19,11 @@ from core.views import ProjectPermissionMixin
 from inspections import services
 from inspections.forms.report import ReportSectionForm
 from inspections.models import Inspection, ReportSection
+from inspections.selectors.report import report_snapshot
 from inspections.services.report import (
     PUBLISHED_OR_LATER,
     figure_token,
     inspection_figures_or_empty,
-    report_snapshot,
     section_figures,
 )
 from inspections.views.common import inspection_or_404

@@ -23,6 +23,7 @@ from inspections.models import (
 )
 from inspections.selectors import inspection_tasks
 from inspections.selectors.evidence import inspection_figures
+from inspections.selectors.report import report_snapshot
 from inspections.services.report import (
     FIGURE_TOKEN_MALFORMED,
     FIGURES_UNKNOWN,
@@ -35,7 +36,6 @@ from inspections.services.report import (
     report_section_move,
     report_section_save,
     report_sections_ensure,
-    report_snapshot,
 )
 from qi_framework.models import QualityIndicator, Question
 from reports.models import Document

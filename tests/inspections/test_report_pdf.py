@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from inspections.models import ReportSection, ReportVersion
 from inspections.selectors.evidence import inspection_figures
-from inspections.services.report import figure_token, report_section_save, report_snapshot
+from inspections.selectors.report import report_snapshot
+from inspections.services.report import figure_token, report_section_save
 from reports.models import Document
 from reports.services import document_render, document_request
 from tests.inspections.factories import make_inspection
