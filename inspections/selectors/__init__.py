@@ -5,6 +5,7 @@ Import from here: `from inspections import selectors; selectors.sample_progress(
 
 from inspections.selectors.evaluations import *  # noqa: F403
 from inspections.selectors.evidence import *  # noqa: F403
+from inspections.selectors.feedback import *  # noqa: F403
 from inspections.selectors.interviews import *  # noqa: F403
 from inspections.selectors.moderation import *  # noqa: F403
 from inspections.selectors.populations import *  # noqa: F403

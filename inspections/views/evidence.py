@@ -17,13 +17,8 @@ from core.exceptions import ApplicationError
 from core.views import ProjectPermissionMixin
 from inspections.forms.evidence import EvidenceNoteForm, FeedbackYearForm
 from inspections.selectors.evaluations import evaluation_scale
-from inspections.selectors.evidence import (
-    feedback_aggregate,
-    feedback_years,
-    figure_records,
-    qi_evidence,
-    qi_evidence_index,
-)
+from inspections.selectors.evidence import figure_records, qi_evidence, qi_evidence_index
+from inspections.selectors.feedback import feedback_aggregate, feedback_years
 from inspections.services.evidence import evidence_note_save
 from inspections.views.readings import InspectionMixin
 

@@ -96,7 +96,7 @@ def _percent(value) -> str:
 
 
 def _terms(bands) -> list[dict]:
-    from inspections.services.report import TERMS
+    from inspections.selectors.report import TERMS
 
     terms = [{"term": term, "meaning": meaning} for term, meaning in TERMS]
     for band in bands:

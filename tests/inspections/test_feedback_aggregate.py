@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from inspections.selectors.evidence import feedback_aggregate
+from inspections.selectors.feedback import feedback_aggregate
 from qi_framework.instruments import instrument_version_current
 from qi_framework.models import Response, ResponseLink
 from qi_framework.responses import (
