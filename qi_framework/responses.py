@@ -317,10 +317,11 @@ def responses_aggregate(
     *,
     instrument_versions: InstrumentVersion | Iterable[InstrumentVersion],
     subject_type: type[models.Model] | ContentType | None = None,
+    responses: models.QuerySet[Response] | None = None,
 ) -> list[QuestionTotals]:
     """Return per-question totals over every response to these versions (about any subject,
-    or only subjects of one type), joined by question code across versions. Text answers are
-    counted, not shown."""
+    or only subjects of one type, or only the `responses` given: one year's, one area's...),
+    joined by question code across versions. Text answers are counted, not shown."""
     if isinstance(instrument_versions, InstrumentVersion):
         instrument_versions = [instrument_versions]
     versions = sorted(instrument_versions, key=lambda v: v.version, reverse=True)
@@ -329,6 +330,8 @@ def responses_aggregate(
         if not isinstance(subject_type, ContentType):
             subject_type = ContentType.objects.get_for_model(subject_type)
         answers = answers.filter(response__link__subject_type=subject_type)
+    if responses is not None:
+        answers = answers.filter(response__in=responses)
 
     totals: dict[str, QuestionTotals] = {}
     labels: dict[str, dict[str, str]] = {}

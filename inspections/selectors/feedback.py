@@ -71,7 +71,7 @@ def feedback_years() -> list[int]:
 def feedback_aggregate(*, year: int | None = None) -> FeedbackAggregate:
     """Return the feedback questionnaire's answers totalled across inspections (all years, or
     responses submitted in `year`) and how many responses each inspection had."""
-    from qi_framework.models import InstrumentVersion, ResponseAnswer, ResponseLink
+    from qi_framework.models import InstrumentVersion, ResponseLink
     from qi_framework.responses import FEEDBACK_INSTRUMENT, responses_aggregate
 
     responses = _feedback_responses()
@@ -80,34 +80,12 @@ def feedback_aggregate(*, year: int | None = None) -> FeedbackAggregate:
         responses = responses.filter(submitted_at__year=year)
     versions = list(InstrumentVersion.objects.filter(instrument__code=FEEDBACK_INSTRUMENT))
     totals = (
-        responses_aggregate(instrument_versions=versions, subject_type=Inspection)
+        responses_aggregate(
+            instrument_versions=versions, subject_type=Inspection, responses=responses
+        )
         if versions
         else []
     )
-    if year is not None:
-        # responses_aggregate totals every response; recount the year's answers into the same
-        # questions, options and order (see the report: a `responses=` filter there would do).
-        for total in totals:
-            total.answered = 0
-            total.counts = dict.fromkeys(total.counts, 0)
-        by_code = {total.code: total for total in totals}
-        rows = ResponseAnswer.objects.filter(response__in=responses).values_list(
-            "question__code", "value_code", "value_number", "value_choices"
-        )
-        for code, value_code, number, choices in rows:
-            total = by_code.get(code)
-            if total is None:
-                continue
-            total.answered += 1
-            if total.kind == Question.Kind.MULTIPLE_CHOICE:
-                values = [str(v) for v in choices or []]
-            elif total.kind == Question.Kind.RATING_6:
-                values = [str(int(number))] if number is not None else []
-            else:
-                values = [value_code] if value_code else []
-            for value in values:
-                if value in total.counts:
-                    total.counts[value] += 1
     counts = dict(responses.order_by().values_list("link__subject_id").annotate(n=Count("id")))
     sent = ResponseLink.objects.filter(
         subject_type=ContentType.objects.get_for_model(Inspection),

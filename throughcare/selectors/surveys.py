@@ -13,12 +13,9 @@ Choices where the issue was silent:
 - A response rate needs the number of staff the survey went to; until the team sets it, the
   rate is "not known" (never a guess).
 - Answers are totalled over the responses of one review (and area), not over every response
-  to the instrument: `qi_framework.responses.responses_aggregate` totals by instrument and
-  subject type only, so the same per-question totals are built here over a given set of
-  responses (with the engine's QuestionTotals and option labels).
+  to the instrument: `qi_framework.responses.responses_aggregate(responses=...)`.
 """
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -27,8 +24,8 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from qi_framework.instruments import questions_of
-from qi_framework.models import InstrumentVersion, Question, Response, ResponseAnswer, ResponseLink
-from qi_framework.responses import QuestionTotals, _labels
+from qi_framework.models import InstrumentVersion, Question, Response, ResponseLink
+from qi_framework.responses import QuestionTotals, responses_aggregate
 from reports.statistics import (
     Finding,
     count_phrase,
@@ -327,30 +324,7 @@ class SurveyQuestionResult:
 
 
 def _totals(version: InstrumentVersion, responses: QuerySet) -> list[QuestionTotals]:
-    questions = list(questions_of(version))
-    totals = {q.code: QuestionTotals(q.code, q.text, q.kind) for q in questions}
-    labels = {q.code: dict(_labels(q)) for q in questions}
-    tallies: dict[str, Counter] = {code: Counter() for code in totals}
-    rows = (
-        ResponseAnswer.objects.filter(response__in=responses, question__version=version)
-        .values_list("question__code", "value_code", "value_number", "value_choices")
-        .order_by()
-    )
-    for code, value_code, number, choices in rows.iterator():
-        total = totals[code]
-        total.answered += 1
-        if total.kind == Question.Kind.MULTIPLE_CHOICE:
-            tallies[code].update(choices or [])
-        elif total.kind == Question.Kind.RATING_6:
-            tallies[code][str(int(number))] += 1
-        elif value_code:
-            tallies[code][value_code] += 1
-    for code, total in totals.items():
-        if total.kind in (Question.Kind.TEXT, Question.Kind.DATE, Question.Kind.NUMBER):
-            continue
-        total.labels = labels[code]
-        total.counts = {value: tallies[code][value] for value in labels[code]}
-    return list(totals.values())
+    return responses_aggregate(instrument_versions=version, responses=responses)
 
 
 def _positive_values(question: Question) -> set[str]:

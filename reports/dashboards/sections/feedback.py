@@ -21,7 +21,6 @@ from qi_framework.models import (
     InstrumentVersion,
     Question,
     Response,
-    ResponseAnswer,
     ResponseLink,
     ScrutinyKind,
 )
@@ -71,32 +70,6 @@ def _in_period(qs, field: str, scope: DashboardScope):
     return qs
 
 
-def _recount(totals: list[QuestionTotals], responses) -> None:
-    """Count again, over the responses in the filters only, into the questions, options and order
-    responses_aggregate gave (it totals every response; it has no filter on responses)."""
-    by_code = {total.code: total for total in totals}
-    for total in totals:
-        total.answered = 0
-        total.counts = dict.fromkeys(total.counts, 0)
-    rows = ResponseAnswer.objects.filter(response__in=responses).values_list(
-        "question__code", "value_code", "value_number", "value_choices"
-    )
-    for code, value_code, number, choices in rows:
-        total = by_code.get(code)
-        if total is None:
-            continue
-        total.answered += 1
-        if total.kind == Question.Kind.MULTIPLE_CHOICE:
-            values = [str(v) for v in choices or []]
-        elif total.kind == Question.Kind.RATING_6:
-            values = [str(int(number))] if number is not None else []
-        else:
-            values = [value_code] if value_code else []
-        for value in values:
-            if value in total.counts:
-                total.counts[value] += 1
-
-
 def feedback_in_scope(scope: DashboardScope):
     """Return (per subject kind: (subject, links, responses)), the question totals, and the
     per-subject rows (subject kind, subject id, links sent, responses)."""
@@ -138,13 +111,13 @@ def feedback_in_scope(scope: DashboardScope):
 
     totals: list[QuestionTotals] = []
     if versions and subjects:
-        # The questions, options and order (the newest version's wording) come from
-        # responses_aggregate; the counts from the responses in the filters.
+        # The questions, options and order are the newest version's; the counts are the
+        # responses in the filters.
         totals = responses_aggregate(
             instrument_versions=versions,
             subject_type=subjects[0].model if len(subjects) == 1 else None,
+            responses=responses,
         )
-        _recount(totals, responses)
     return kinds, totals, per_subject
 
 
