@@ -232,6 +232,19 @@ def test_aggregate_counts_across_subjects(feedback, inspection):
     assert {t.code: t for t in by_exercise}["team_rating"].answered == 0
 
 
+def test_aggregate_counts_only_the_responses_given(feedback, inspection):
+    from qi_framework.models import Response
+
+    other = make_inspection("fife")
+    for subject, rating in ((inspection, "5"), (other, "2"), (other, "3")):
+        _, token = feedback_link_create(subject=subject)
+        submit(token, {**ANSWERS, "team_rating": rating})
+    fife = Response.objects.filter(link__subject_id=other.pk)
+    totals = {t.code: t for t in responses_aggregate(instrument_versions=feedback, responses=fife)}
+    assert totals["team_rating"].answered == 2
+    assert totals["team_rating"].counts == {"6": 0, "5": 0, "4": 0, "3": 1, "2": 1, "1": 0}
+
+
 def test_command_prints_a_working_address(inspection):
     out = StringIO()
     call_command(
