@@ -560,7 +560,11 @@ def _sample(spec, activity, population, lead) -> Sample:
         calculated_size=calculation.size,
         override_size=spec.sample,
         size=allocation.total,
-        allocation=dict(allocation.counts),
+        # The shape the sample service stores and the sample page reads.
+        allocation={
+            s: {"population": len(refs), "allocated": allocation[s]}
+            for s, refs in by_stratum.items()
+        },
         working=[
             *calculation.working,
             f"Sample size set to {spec.sample} by the lead inspector.",
