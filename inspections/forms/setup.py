@@ -60,6 +60,17 @@ def _date(label: str, *, required: bool = False, help_text: str = "For example 4
     return GovDateField(label=label, required=required, help_text=help_text)
 
 
+def optional_time(label: str, example: str) -> forms.TimeField:
+    """An optional 24-hour time field ("09:30" or "09.30") with GOV.UK wording."""
+    return forms.TimeField(
+        label=f"{label} (optional)",
+        required=False,
+        input_formats=["%H:%M", "%H.%M"],
+        help_text=f"For example {example}",
+        error_messages={"invalid": TIME_INVALID},
+    )
+
+
 def _date_field(name: str):
     return Field(name)
 
@@ -231,20 +242,8 @@ class FieldworkEventForm(forms.Form):
         error_messages={"required": "Choose what kind of event it is"},
     )
     date = _date("Date", required=True, help_text="For example 12 11 2019")
-    start_time = forms.TimeField(
-        label="Start time (optional)",
-        required=False,
-        input_formats=["%H:%M", "%H.%M"],
-        help_text="For example 09:30",
-        error_messages={"invalid": TIME_INVALID},
-    )
-    end_time = forms.TimeField(
-        label="End time (optional)",
-        required=False,
-        input_formats=["%H:%M", "%H.%M"],
-        help_text="For example 16:00",
-        error_messages={"invalid": TIME_INVALID},
-    )
+    start_time = optional_time("Start time", "09:30")
+    end_time = optional_time("End time", "16:00")
     is_remote = forms.BooleanField(label="Remote (online or by phone)", required=False)
     place = forms.CharField(
         label="Place",

@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
 from django import forms
 
 from core.uploads import UploadField, UploadFormMixin
-from inspections.forms.setup import TIME_INVALID, _date
+from inspections.forms.setup import _date, optional_time
 from inspections.models import FieldworkEvent
 from throughcare.models import AreaMeeting
 
@@ -85,20 +85,8 @@ class PositionStatementReviewForm(forms.Form):
 
 class FocusGroupForm(forms.Form):
     date = _date("Date", required=True, help_text="For example 14 6 2021")
-    start_time = forms.TimeField(
-        label="Start time (optional)",
-        required=False,
-        input_formats=["%H:%M", "%H.%M"],
-        help_text="For example 10:00",
-        error_messages={"invalid": TIME_INVALID},
-    )
-    end_time = forms.TimeField(
-        label="End time (optional)",
-        required=False,
-        input_formats=["%H:%M", "%H.%M"],
-        help_text="For example 11:30",
-        error_messages={"invalid": TIME_INVALID},
-    )
+    start_time = optional_time("Start time", "10:00")
+    end_time = optional_time("End time", "11:30")
     place = forms.CharField(
         label="Place (optional)",
         max_length=200,

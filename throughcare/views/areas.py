@@ -421,58 +421,53 @@ def area_readings(request, pk: int, area_pk: int):
 # --- Focus groups and meetings -------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-def area_focus_groups(request, pk: int, area_pk: int):
-    area = area_for(request, pk, area_pk)
+def _list_and_add(
+    request, area, *, form_class, create, added: str, url_name: str, template, **extra
+):
+    """A list of the area's records with a form to add one (for those who manage the area)."""
     can_manage = request.user.has_perm("throughcare.manage_area", area)
-    form = FocusGroupForm(request.POST or None) if can_manage else None
+    form = form_class(request.POST or None) if can_manage else None
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.area_focus_group_create(
-                    area=area, by=request.user, request=request, **form.cleaned_data
-                )
+                create(area=area, by=request.user, request=request, **form.cleaned_data)
             except ApplicationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "The focus group has been added.")
-                return redirect("throughcare:area_focus_groups", pk=pk, area_pk=area_pk)
-    return render(
+                messages.success(request, added)
+                return redirect(url_name, pk=area.review_id, area_pk=area.pk)
+    return render(request, template, _base(area, form=form, can_manage=can_manage, **extra))
+
+
+@require_http_methods(["GET", "POST"])
+def area_focus_groups(request, pk: int, area_pk: int):
+    area = area_for(request, pk, area_pk)
+    return _list_and_add(
         request,
-        "throughcare/area_focus_groups.html",
-        _base(
-            area,
-            events=selectors.area_focus_groups(area=area),
-            form=form,
-            can_manage=can_manage,
-        ),
+        area,
+        form_class=FocusGroupForm,
+        create=services.area_focus_group_create,
+        added="The focus group has been added.",
+        url_name="throughcare:area_focus_groups",
+        template="throughcare/area_focus_groups.html",
+        events=selectors.area_focus_groups(area=area),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def area_meetings(request, pk: int, area_pk: int):
     area = area_for(request, pk, area_pk)
-    can_manage = request.user.has_perm("throughcare.manage_area", area)
-    form = MeetingForm(request.POST or None) if can_manage else None
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.area_meeting_create(
-                    area=area, by=request.user, request=request, **form.cleaned_data
-                )
-            except ApplicationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The meeting has been recorded.")
-                return redirect("throughcare:area_meetings", pk=pk, area_pk=area_pk)
-    return render(
+    return _list_and_add(
         request,
-        "throughcare/areameeting_list.html",
-        _base(area, meetings=selectors.area_meetings(area=area), form=form, can_manage=can_manage),
+        area,
+        form_class=MeetingForm,
+        create=services.area_meeting_create,
+        added="The meeting has been recorded.",
+        url_name="throughcare:area_meetings",
+        template="throughcare/areameeting_list.html",
+        meetings=selectors.area_meetings(area=area),
     )
 
 
