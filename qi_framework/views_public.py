@@ -76,7 +76,9 @@ def _over_limit(request) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
         count = 1
-    return count > limit
+    # With the cache down, django-redis (IGNORE_EXCEPTIONS) answers None: let the request through
+    # uncounted rather than break the page or lock everyone out.
+    return count is not None and count > limit
 
 
 def public_page(view):

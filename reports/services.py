@@ -47,6 +47,10 @@ UNEXPECTED = (
     "Something went wrong while making the document. Try again; if it fails again, contact the "
     "service desk and quote document number {id}."
 )
+STORAGE_FAILED = (
+    "The PDF could not be stored: the document store is full or cannot be written to. Ask the "
+    "service desk to free space, then try again."
+)
 WORKER_LABEL = "Document worker"
 
 
@@ -60,11 +64,37 @@ def document_file_name(document: Document) -> str:
 
 
 def _send(document_id: int) -> None:
+    """Send the render message now, or leave the row for the reaper's next run.
+
+    The person asking waits at most about DOCUMENT_PUBLISH_TIMEOUT_SECONDS for a broker that is
+    down or hung: the message goes over a connection of its own with short socket timeouts and
+    no retry. Celery's defaults would retry for 0.7 s on a refused connection and wait
+    for ever on a Redis that accepts connections but does not answer (kombu sets no socket
+    timeout). A connection opened for the message is never a stale one left from before a Redis
+    restart, so one attempt is enough while Redis is up.
+    """
+    app = document_render_task.app
     try:
-        document_render_task.delay(document_id)
+        if app.conf.task_always_eager:
+            document_render_task.delay(document_id)
+            return
+        timeout = settings.DOCUMENT_PUBLISH_TIMEOUT_SECONDS
+        with app.connection_for_write(
+            connect_timeout=timeout,
+            transport_options={
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+                "max_retries": 0,  # of connecting: kombu would otherwise wait 2 s and retry
+            },
+        ) as connection:
+            document_render_task.apply_async((document_id,), connection=connection, retry=False)
     except Exception:
-        # The row stays queued and the reaper sends the message again later.
+        # The row stays queued with no send time, so the reaper's next run (every minute, once
+        # the broker is back) sends it without waiting for the render timeout.
         logger.warning("Document %s: could not send the render message now", document_id)
+        Document.objects.filter(pk=document_id, state=Document.State.QUEUED).update(
+            enqueued_at=None
+        )
 
 
 def _enqueue_on_commit(document: Document) -> None:
@@ -210,7 +240,13 @@ def document_render(*, document_id: int) -> Document | None:
     except Exception as error:
         logger.exception("Document %s: render failed", document_id)
         return _finish_failed(claim, reason=_failure_reason(document, error))
-    return _finish_ready(claim, pdf=rendered.pdf, page_count=rendered.page_count)
+    try:
+        return _finish_ready(claim, pdf=rendered.pdf, page_count=rendered.page_count)
+    except OSError:
+        # A full disk (ENOSPC) or a store that cannot be written (EACCES, EROFS): trying again
+        # will not help until someone frees space, so the document fails with a reason to act on.
+        logger.exception("Document %s: the PDF could not be stored", document_id)
+        return _finish_failed(claim, reason=STORAGE_FAILED)
 
 
 def _still_claimed(claim: _Claim) -> Document | None:
@@ -236,8 +272,9 @@ def _finish_ready(claim: _Claim, *, pdf: bytes, page_count: int) -> Document | N
         for stale in {name, document.file.name} - {""}:
             if storage.exists(stale):
                 storage.delete(stale)  # left by a render that died before it committed
-        saved = storage.save(name, ContentFile(pdf))
+        saved = None
         try:
+            saved = storage.save(name, ContentFile(pdf))
             if saved != name:
                 raise RuntimeError(f"Storage saved {saved!r} instead of {name!r}")
             document.file.name = name
@@ -255,9 +292,17 @@ def _finish_ready(claim: _Claim, *, pdf: bytes, page_count: int) -> Document | N
                 actor_label=WORKER_LABEL,
             )
         except BaseException:
-            storage.delete(saved)
+            # Whatever reached the store, perhaps only part of the file, goes again.
+            _delete_quietly(storage, saved or name)
             raise
     return document
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.warning("Could not delete %s from the document store", name, exc_info=True)
 
 
 def _finish_failed(claim: _Claim, *, reason: str) -> Document | None:

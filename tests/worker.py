@@ -150,6 +150,22 @@ class Workers:
         self.current = None
 
 
+def worker_env(*, hold_file: Path, redis_url: str | None = None) -> dict[str, str]:
+    """The environment of a worker process: the test database, and `redis_url` as its broker
+    (the suite's REDIS_URL unless given, e.g. a Redis of a test's own that it stops)."""
+    from django.db import connection
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "REDIS_URL": redis_url or settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        HOLD_FILE_ENV: str(hold_file),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 def _skip_reason() -> str | None:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         return "needs PostgreSQL: set DATABASE_URL"
@@ -164,19 +180,9 @@ def celery_workers(django_db_setup, tmp_path_factory):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    from django.db import connection
-
     folder = tmp_path_factory.mktemp("celery-worker")
     hold_file = folder / "hold"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(connection.settings_dict),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        HOLD_FILE_ENV: str(hold_file),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = worker_env(hold_file=hold_file)
     purge_broker()
     shutil.rmtree(worker_media_root() / "documents", ignore_errors=True)
     workers = Workers(env=env, log_dir=folder, hold_file=hold_file)

@@ -151,10 +151,20 @@ DOCUMENT_AUTHOR = env("DOCUMENT_AUTHOR", default="Care Inspectorate")
 # Keep it above the render task's time limit (300 s).
 DOCUMENT_RENDER_TIMEOUT_SECONDS = env.int("DOCUMENT_RENDER_TIMEOUT_SECONDS", default=600)
 DOCUMENT_RENDER_MAX_ATTEMPTS = 3
+# Asking for a document waits at most about this long for a broker that is down or hung; the
+# message is then left to the reaper (reports.services._send).
+DOCUMENT_PUBLISH_TIMEOUT_SECONDS = env.float("DOCUMENT_PUBLISH_TIMEOUT_SECONDS", default=1.0)
 
 # --- Statistics (reports) ---------------------------------------------------------------------
 # Below this many cases a proportion is given as a count ("7 of 9"), never as a percentage.
 STATISTICS_MIN_DENOMINATOR = env.int("STATISTICS_MIN_DENOMINATOR", default=20)
+
+# --- Retention of record-level data (retention) -----------------------------------------------
+# Days after publication that readings, interview answers and population rows are kept (our
+# choice of two years, not a verified policy: confirm with the inspectorate's records manager).
+RECORD_RETENTION_DAYS = env.int("RECORD_RETENTION_DAYS", default=730)
+# An activity is deleted only once a dry-run report listing it is at least this many days old.
+RETENTION_NOTICE_DAYS = env.int("RETENTION_NOTICE_DAYS", default=7)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -38,6 +38,10 @@ from core.uploads.scanning import ScannerUnavailable, scanner_get
 logger = logging.getLogger(__name__)
 
 ONLY_PENDING_CAN_BE_SCANNED = "Only a file waiting for a virus check can be scanned."
+STORAGE_FAILED = (
+    "The selected file could not be saved: the file store is full or cannot be written to. "
+    "Nothing has been uploaded. Try again later; if it fails again, tell the service desk."
+)
 
 
 @dataclass(frozen=True)
@@ -171,11 +175,22 @@ def upload_accept(
                     "owner": _owner_label(owner),
                 },
             )
-    except BaseException:
+    except BaseException as error:
         # Whatever reached the storage (perhaps only part of it) goes again.
-        stored.file.storage.delete(stored.file.name or path)
+        _delete_quietly(stored.file.storage, stored.file.name or path)
+        if isinstance(error, OSError):
+            # A full disk (ENOSPC) or a store that cannot be written (EACCES, EROFS).
+            logger.exception("Upload could not be stored (policy %s)", check.policy.code)
+            raise UploadRejected(STORAGE_FAILED, code="storage_failed") from error
         raise
     return stored
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.warning("Could not delete %s from the file store", name, exc_info=True)
 
 
 def _owner_label(owner: models.Model | None) -> str:

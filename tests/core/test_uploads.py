@@ -189,7 +189,8 @@ def test_storage_failure_part_way_leaves_no_partial_file(contact, settings, monk
         raise OSError("No space left on device")
 
     monkeypatch.setattr(FileSystemStorage, "_save", write_half_then_fail)
-    with pytest.raises(OSError):
+    # The store's OSError reaches the person as a refusal they can act on (test_storage_faults).
+    with pytest.raises(UploadRejected):
         upload_accept(file=as_file(samples.pdf(), "a.pdf"), policy=EVIDENCE, by=contact)
     assert stored_paths(settings) == []
     assert not StoredFile.objects.exists()
