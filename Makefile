@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check-deploy bench frontend worker beat clean
+.PHONY: run test install lint format check-deploy bench frontend worker beat clean backup restore loadtest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed.")'
@@ -53,6 +53,15 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A config beat -l info
+
+# Backups (core/backup.py, ADR 0012): a folder under BACKUP_DIR with the database, the files and a
+# manifest of hashes; a restore needs an empty database and an empty MEDIA_ROOT.
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(FROM)" || { echo "Usage: make restore FROM=backups/<timestamp>"; exit 2; }
+	$(PY) manage.py restore "$(FROM)"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media .test-media staticfiles
