@@ -13,6 +13,7 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("reviews/", include("throughcare.urls")),
     path("improvement/", include("improvement.urls")),
+    path("retention/", include("retention.urls")),
     path("r/", include("qi_framework.urls_public")),
     path("django-admin/", admin_site.urls),
 ]

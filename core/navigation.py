@@ -31,6 +31,7 @@ NAVIGATION: list[NavItem] = [
     ),
     NavItem("Dashboard", "reports:dashboard", "reports.view_dashboard"),
     NavItem("Overview reports", "reports:overview_list", "reports.view_overview_report"),
+    NavItem("Retention", "retention:run_list", "retention.view_runs"),
     NavItem("Organisations", "accounts:organisation_list", "accounts.view_organisation_list"),
     NavItem("QI framework", "qi_framework:framework_detail", "qi_framework.view_framework"),
     NavItem("Instruments", "qi_framework:instrument_list", "qi_framework.change_framework"),

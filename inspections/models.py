@@ -43,6 +43,18 @@ class ScrutinyActivity(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # Set when record-level data (readings, answers, interviews, population rows) was deleted
+    # under the retention policy (retention app, ADR 0011); published documents, grades, frozen
+    # figure registers and the dashboard's summary counts stay.
+    record_data_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    record_data_deleted_by_run = models.ForeignKey(
+        "retention.RetentionRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="deleted_activities",
+    )
 
     class Meta:
         ordering = ["-created_at"]

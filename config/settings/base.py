@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "throughcare",
     "reports",
     "improvement",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,11 @@ CELERY_BEAT_SCHEDULE = {
     "improvement-overdue-reminders": {
         "task": "improvement.tasks.overdue_reminders_send",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Retention of record-level data: a dry-run report, then deletion of what is due (retention/).
+    "retention-run": {
+        "task": "retention.tasks.retention_run",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

@@ -21,6 +21,7 @@ from inspections.selectors.evidence import figure_records, qi_evidence, qi_evide
 from inspections.selectors.feedback import feedback_aggregate, feedback_years
 from inspections.services.evidence import evidence_note_save
 from inspections.views.readings import InspectionMixin
+from retention.views import RecordDataDeletedMixin
 
 __all__ = [
     "EvidenceFigureRecordsView",
@@ -96,7 +97,7 @@ class EvidenceQIView(InspectionMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class EvidenceFigureRecordsView(InspectionMixin, TemplateView):
+class EvidenceFigureRecordsView(RecordDataDeletedMixin, InspectionMixin, TemplateView):
     permission_required = VIEW
     template_name = "inspections/evidence_figure_records.html"
 

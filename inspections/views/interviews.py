@@ -17,6 +17,7 @@ from inspections import selectors, services
 from inspections.forms.interviews import FieldworkOutcomeForm, InterviewForm, field_name
 from inspections.models import FieldworkEvent, Inspection, Interview
 from inspections.views.common import inspection_or_404, visible_or_404
+from retention.views import RecordDataDeletedMixin
 
 VIEW = "inspections.view_interviews"
 RECORD = "inspections.record_interviews"
@@ -64,7 +65,7 @@ class InterviewMixin(ProjectPermissionMixin):
         return self.get_interview().activity.inspection
 
 
-class InterviewListView(InspectionInterviewMixin, TemplateView):
+class InterviewListView(RecordDataDeletedMixin, InspectionInterviewMixin, TemplateView):
     permission_required = VIEW
     template_name = "inspections/interview_list.html"
 

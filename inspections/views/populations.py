@@ -15,6 +15,7 @@ from inspections.forms.populations import PopulationUploadForm
 from inspections.models import Inspection
 from inspections.population_schemas import get_schema
 from inspections.views.common import inspection_or_404
+from retention.views import record_data_deleted_response
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -85,6 +86,8 @@ def population_upload(request, pk: int):
 
 def population_detail(request, pk: int):
     inspection = inspection_for(request, pk, "inspections.view_inspection")
+    if deleted := record_data_deleted_response(request, inspection=inspection):
+        return deleted  # record-level data deleted under the retention policy (ADR 0011)
     population = selectors.population_of(activity=inspection.activity)
     context = {
         "inspection": inspection,

@@ -26,6 +26,7 @@ from inspections.models import SampleRecord
 from inspections.views.common import inspection_or_404
 from qi_framework.instruments import questions_of
 from qi_framework.models import Question
+from retention.views import RecordDataDeletedMixin
 
 BAD_SAVE = "The answer could not be read. Reload the page and try again."
 NO_SAMPLE = "No sample has been drawn for this inspection yet."
@@ -80,7 +81,7 @@ def _int_or_none(text):
         return None
 
 
-class ReadingQueueView(InspectionMixin, TemplateView):
+class ReadingQueueView(RecordDataDeletedMixin, InspectionMixin, TemplateView):
     permission_required = "inspections.read_records"
     template_name = "inspections/reading_queue.html"
 

@@ -6,6 +6,8 @@
 - `summaries_refresh(activity_ids)` is called by the dashboard before it reads: it recomputes,
   one activity at a time, only the summaries whose counter moved since they were computed (or
   that were computed under other measure definitions), and leaves the rest alone.
+- An activity whose record-level data was deleted under the retention policy (ADR 0011) is
+  never recomputed: its counts stay as they were just before the deletion.
 
 A refresh locks the summary row, reads the generation, then reads the data: a write that
 commits meanwhile bumps the generation past the one stored, so the next view recomputes again.
@@ -20,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from inspections.models import Answer, ModeratedAnswer, Reading, SampleRecord
+from inspections.models import Answer, ModeratedAnswer, Reading, SampleRecord, ScrutinyActivity
 from reports.dashboards.measures import (
     CROSSTABS,
     DEFINITION,
@@ -112,6 +114,10 @@ def _refresh_one(summary_id: int) -> int | None:
             return None
         if summary.is_current and summary.definition == DEFINITION:
             return summary.computed_generation
+        if ScrutinyActivity.objects.filter(
+            pk=summary.activity_id, record_data_deleted_at__isnull=False
+        ).exists():
+            return summary.computed_generation  # retained counts (ADR 0011)
         generation = summary.generation
         counts = activity_counts(activity_id=summary.activity_id)
         SummaryCount.objects.filter(summary=summary).delete()
@@ -141,6 +147,13 @@ def summaries_current(*, activity_ids: Iterable[int]) -> tuple[int, str]:
             activity_id__in=ids
         ).values_list("pk", "activity_id", "generation", "computed_generation", "definition")
     }
+    # Activities whose record-level data was deleted under the retention policy keep the
+    # counts they had (ADR 0011): there is nothing left to recompute them from.
+    deleted = set(
+        ScrutinyActivity.objects.filter(
+            pk__in=ids, record_data_deleted_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
     missing = [a for a in ids if a not in rows]
     if missing:
         ActivitySummary.objects.bulk_create(
@@ -154,6 +167,9 @@ def summaries_current(*, activity_ids: Iterable[int]) -> tuple[int, str]:
     stamp = hashlib.sha256(DEFINITION.encode())
     for activity_id in ids:
         pk, generation, computed, definition = rows[activity_id]
+        if activity_id in deleted:
+            stamp.update(f"{activity_id}:retained:{computed};".encode())
+            continue
         if computed < generation or definition != DEFINITION:
             computed = _refresh_one(pk)
             refreshed += 1

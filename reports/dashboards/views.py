@@ -28,6 +28,7 @@ from reports.dashboards.selectors import (
     dashboard_scope,
     dashboard_sees_everything,
 )
+from retention.selectors import activity_notices
 
 RECORDS_PER_PAGE = 50
 FORMATS = {
@@ -144,5 +145,8 @@ class DashboardRecordsView(DashboardMixin, TemplateView):
             records=records_by_id(page.object_list),
             query=params.urlencode(),
             dashboard_query=urlencode(scope.filters.as_query()),
+            # Inspections whose records are gone still count in the figure (their summary
+            # counts are kept) but list nothing here: say so and link to the frozen register.
+            retention_notices=activity_notices(activity_ids=scope.activity_ids),
         )
         return context

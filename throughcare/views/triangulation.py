@@ -9,6 +9,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from core.views import ProjectPermissionMixin
+from retention.views import RecordDataDeletedMixin
 from throughcare.forms.triangulation import ThresholdForm
 from throughcare.selectors.triangulation import (
     SOURCES,
@@ -65,7 +66,7 @@ class TriangulationDetailView(AnalysisMixin, TemplateView):
         )
 
 
-class TriangulationRecordsView(AnalysisMixin, TemplateView):
+class TriangulationRecordsView(RecordDataDeletedMixin, AnalysisMixin, TemplateView):
     """The sampled records behind one reading figure, each linked to its reading."""
 
     template_name = "throughcare/triangulation_records.html"

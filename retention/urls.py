@@ -1,0 +1,5 @@
+from retention.views import urlpatterns
+
+app_name = "retention"
+
+__all__ = ["app_name", "urlpatterns"]
