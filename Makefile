@@ -45,6 +45,12 @@ check-deploy: install
 bench: install
 	$(PY) -m benchmarks
 
+# The load test (issue 9): gunicorn, one worker and locust on loopback; prints the figures.
+# Uses its own database and Redis db unless DATABASE_URL / REDIS_URL say otherwise.
+loadtest: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/justice_loadtest} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/14} $(PY) -m benchmarks.loadtest
+
 frontend:
 	bash static/src/build.sh
 

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -60,8 +61,13 @@ class ReadingMixin:
         if self.access is None:
             raise Http404
         self.activity = self.reading.sample_record.sample.activity
-        self.inspection = getattr(self.activity, "inspection", None)
         return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def inspection(self):
+        """The activity's inspection (None for a thematic review's area), read when a page
+        needs it: autosave does not, and is the most frequent request of all."""
+        return getattr(self.activity, "inspection", None)
 
 
 def _raw_value(post, question: Question):
