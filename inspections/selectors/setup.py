@@ -338,7 +338,35 @@ def inspection_tasks(*, inspection: Inspection, user=None) -> list[InspectionTas
     tasks.extend(t for t in [_report_task(inspection=inspection, user=user)] if t)
     tasks.extend(_publication_tasks(inspection=inspection, user=user))
     tasks.extend(t for t in [_improvement_task(inspection, user)] if t)
-    return tasks
+    return _retention_marked(tasks, activity)
+
+
+# The steps whose data the retention policy deletes (retention/, ADR 0011).
+RECORD_LEVEL_STEPS = {
+    "Population of records",
+    "Sample",
+    "Record reading",
+    "Double reading and moderation",
+    "Evidence by QI",
+    "Interviews and focus groups",
+}
+
+
+def _retention_marked(tasks: list[InspectionTask], activity) -> list[InspectionTask]:
+    """Once record-level data is deleted, its steps say so rather than "Not started"."""
+    if activity.record_data_deleted_at is None:
+        return tasks
+    from retention.selectors import record_data_notice
+
+    notice = record_data_notice(activity=activity)
+    message = notice.figure_message if notice else ""
+    hint = message[:1].upper() + message[1:]
+    return [
+        InspectionTask(task.name, TaskState.COMPLETED, task.url, hint)
+        if task.name in RECORD_LEVEL_STEPS
+        else task
+        for task in tasks
+    ]
 
 
 def _improvement_task(inspection: Inspection, user) -> InspectionTask | None:

@@ -70,6 +70,10 @@ PARTICIPANT_CODES = {code for code, _ in PARTICIPANT_CATEGORIES}
 INTERVIEW_NO_INSTRUMENT = (
     "This inspection has no interview schedule. Ask an administrator to publish one."
 )
+INTERVIEW_RECORDS_DELETED = (
+    "This inspection's record-level data was deleted under the retention policy, so no more "
+    "interviews can be recorded for it."
+)
 INTERVIEW_DATE_REQUIRED = "Enter the date of the interview."
 INTERVIEW_DATE_IN_FUTURE = "The date of the interview must be today or in the past."
 INTERVIEW_QUESTION_REQUIRED = "Answer this question: {text}"
@@ -199,6 +203,8 @@ def interview_record(
     """
     # Lock the activity so two interviewers never get the same automatic pseudonym.
     activity = ScrutinyActivity.objects.select_for_update().get(pk=activity.pk)
+    if activity.record_data_deleted_at is not None:
+        raise ApplicationError(INTERVIEW_RECORDS_DELETED)
     version = activity.interview_instrument
     if version is None:
         raise ApplicationError(INTERVIEW_NO_INSTRUMENT)

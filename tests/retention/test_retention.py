@@ -405,6 +405,8 @@ def test_the_dashboard_records_page_links_to_the_frozen_register(client, manager
     register_url = reverse("reports:figure_register_detail", args=[old.version.figure_register_id])
     assert register_url in text
     assert "See the frozen figure register" in text
+    # The count of listed records says it leaves out the records that are gone.
+    assert "among the records that can still be listed" in text
     assert deleted["recent"].title not in text.split('data-testid="retention-notices"')[1][:2000]
 
 
@@ -536,3 +538,25 @@ def test_the_uploaded_population_file_goes_with_the_rows(world, django_capture_o
     assert not StoredFile.objects.filter(pk=stored.pk).exists()
     assert not storage.exists(name)
     assert Population.objects.get(activity=old.activity).source_file is None
+
+
+def test_the_inspection_page_says_its_record_level_steps_were_deleted(client, manager, deleted):
+    old, recent = deleted["old"], deleted["recent"]
+    text = client.get(reverse("inspections:inspection_detail", args=[old.pk])).content.decode()
+    message = deleted_text(old.activity)
+    assert message[:1].upper() + message[1:] in text
+    assert text.count("Record-level data deleted on") == 6  # population to interviews
+    # An inspection whose records are kept shows its steps as before.
+    text = client.get(reverse("inspections:inspection_detail", args=[recent.pk])).content.decode()
+    assert "Record-level data deleted on" not in text
+
+
+def test_no_interview_can_be_recorded_once_the_record_level_data_is_deleted(deleted, manager):
+    from core.exceptions import ApplicationError
+    from inspections.services.interviews import INTERVIEW_RECORDS_DELETED, interview_record
+
+    old = deleted["old"]
+    with pytest.raises(ApplicationError) as refused:
+        interview_record(activity=old.activity, date=dt.date.today(), answers={}, by=manager)
+    assert refused.value.message == INTERVIEW_RECORDS_DELETED
+    assert not Interview.objects.filter(activity=old.activity).exists()
