@@ -36,6 +36,7 @@ __all__ = [
     "audit_redaction_note",
     "record_data_notice",
     "register_record_data_notice",
+    "retained_figures",
     "retention_audit_events",
     "retention_counts",
     "retention_cutoff",
@@ -362,3 +363,27 @@ def activity_notices(*, activity_ids) -> list[RetentionNotice]:
         )
         for i in inspections
     ]
+
+
+def retained_figures(*, activity_ids, codes) -> dict[int, dict]:
+    """Return activity id → figure code → the figure its inspection's frozen register kept, for
+    the activities among these whose record-level data was deleted.
+
+    What a count of records would have been is read from the register frozen when the report was
+    published (the published version's, else the latest superseded one's), since nothing is left
+    to count."""
+    from reports.models import RegisteredFigure
+
+    inspections = dict(
+        Inspection.objects.filter(
+            activity_id__in=list(activity_ids), activity__record_data_deleted_at__isnull=False
+        ).values_list("pk", "activity_id")
+    )
+    registers = _inspection_register_ids(inspections)
+    activity_of = {register_id: inspections[i] for i, register_id in registers.items()}
+    found: dict[int, dict[str, RegisteredFigure]] = {}
+    for figure in RegisteredFigure.objects.filter(
+        register_id__in=list(activity_of), code__in=list(codes)
+    ):
+        found.setdefault(activity_of[figure.register_id], {})[figure.code] = figure
+    return found

@@ -136,6 +136,17 @@ def _method(data: OverviewData, inspections: list, bands) -> list[int]:
     interviews = Counter(
         Interview.objects.filter(activity_id__in=activity_ids).values_list("activity_id", flat=True)
     )
+    # Inspections whose record-level data was deleted under the retention policy count what
+    # their published report's frozen figure register says (ADR 0011).
+    from retention.selectors import retained_figures
+
+    for activity_id, figures in retained_figures(
+        activity_ids=activity_ids, codes=["M-records", "M-interviews"]
+    ).items():
+        if "M-records" in figures:
+            read[activity_id] = figures["M-records"].numerator
+        if "M-interviews" in figures:
+            interviews[activity_id] = figures["M-interviews"].denominator
     for inspection in inspections:
         data.inspections.append(
             {

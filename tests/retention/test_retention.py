@@ -560,3 +560,45 @@ def test_no_interview_can_be_recorded_once_the_record_level_data_is_deleted(dele
         interview_record(activity=old.activity, date=dt.date.today(), answers={}, by=manager)
     assert refused.value.message == INTERVIEW_RECORDS_DELETED
     assert not Interview.objects.filter(activity=old.activity).exists()
+
+
+def test_the_overview_report_counts_deleted_inspections_from_their_frozen_register(world):
+    """Records read and people interviewed stay what the published report said."""
+    from inspections.selectors.evidence import inspection_figures
+    from reports.overview.selectors import overview_figures
+
+    old = world["old"]
+    Reading.objects.filter(sample_record__sample__activity=old.activity).update(
+        status=Reading.Status.SUBMITTED
+    )
+    computed = {f.code: f for group in inspection_figures(inspection=old).values() for f in group}
+    for position, code in enumerate(["M-records", "M-interviews"], start=10):
+        figure = computed[code]
+        RegisteredFigure.objects.create(  # as publishing registers every figure of the report
+            register=old.version.figure_register,
+            code=code,
+            definition=figure.definition,
+            numerator=figure.numerator,
+            denominator=figure.denominator,
+            words=figure.words,
+            position=position,
+        )
+    today = timezone.localdate()
+
+    def method_counts():
+        figures = {
+            f.code: f
+            for group in overview_figures(start=today - dt.timedelta(days=2000), end=today).values()
+            for f in group
+        }
+        return (
+            figures["INS-records-read"].numerator,
+            figures["INS-people-interviewed"].numerator,
+        )
+
+    before = method_counts()
+    assert before[0] >= len(QUALITY) and before[1] >= 1  # the old inspection's are counted
+    age(services.retention_dry_run(), days=8)
+    services.retention_delete()
+    assert rows(old.activity_id)["readings"] == 0
+    assert method_counts() == before
