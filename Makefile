@@ -60,7 +60,7 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat -l info
 
-# Backups (core/backup.py, ADR 0012): a folder under BACKUP_DIR with the database, the files and a
+# Backups (core/backup/, ADR 0012): a folder under BACKUP_DIR with the database, the files and a
 # manifest of hashes; a restore needs an empty database and an empty MEDIA_ROOT.
 backup: install
 	$(PY) manage.py backup

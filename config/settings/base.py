@@ -291,7 +291,7 @@ FILE_UPLOAD_HANDLERS = [
 FILE_SCANNER = env("FILE_SCANNER", default="core.uploads.scanning.ContentChecksScanner")
 CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="unix:///run/clamav/clamd.ctl")
 CLAMD_TIMEOUT = env.int("CLAMD_TIMEOUT", default=60)
-# `manage.py backup` writes one folder per backup here (core/backup.py, ADR 0012). Backups hold
+# `manage.py backup` writes one folder per backup here (core/backup/, ADR 0012). Backups hold
 # everything the database holds: keep this folder private and copy it, encrypted, elsewhere.
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 

@@ -1,4 +1,4 @@
-"""Backups and restores (core/backup.py, `make backup` and `make restore`).
+"""Backups and restores (core/backup/, `make backup` and `make restore`).
 
 The checks before a restore and the manifest are engine-independent, so they are tested with
 SQLite files the tests make themselves: they run, unskipped, on SQLite and on PostgreSQL alike.
@@ -339,7 +339,7 @@ def test_a_file_deleted_while_the_files_are_copied_is_left_out(tmp_path, monkeyp
                 path.unlink()  # retention or a rejected scan, just after the listing
             yield path
 
-    monkeypatch.setattr(backup, "_walk_files", walk_then_delete)
+    monkeypatch.setattr("core.backup.create._walk_files", walk_then_delete)
     result = backup_create(backup_dir=tmp_path / "backups", database=database, media_root=media)
     assert result.files == 2
     assert result.missing_files == ["uploads/evidence/0a1b2c"]
@@ -552,7 +552,7 @@ def test_postgresql_backup_is_one_snapshot_and_a_late_file_is_only_an_orphan(
         f'exec {backup.PG_DUMP} "$@"\n'
     )
     wrapper.chmod(0o700)
-    monkeypatch.setattr(backup, "PG_DUMP", str(wrapper))
+    monkeypatch.setattr("core.backup.postgres.PG_DUMP", str(wrapper))
     source = Database.default()
     before = pg_counts(source)["core_publicholiday"]
 
