@@ -25,6 +25,7 @@ from inspections.models import (
     SampleRecord,
     ScrutinyActivity,
 )
+from qi_framework.models import Response, ResponseAnswer, ResponseLink
 from retention.models import RetentionRun
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "RetentionNotice",
     "activity_notices",
     "audit_redaction_note",
+    "recall_interview_links",
+    "recall_interview_review_id",
     "record_data_notice",
     "register_record_data_notice",
     "retained_figures",
@@ -59,6 +62,8 @@ COUNT_KINDS = {
     "population_files": "Uploaded population files",
     "interviews": "Interviews",
     "interview_answers": "Interview answers",
+    "recall_interviews": "Recall interviews",
+    "recall_interview_answers": "Recall interview answers",
     "audit_entries": "Audit entries redacted",
 }
 # What pages say once the records behind them are gone. Tests assert on the same text.
@@ -173,20 +178,82 @@ def _querysets(activity_id: int) -> dict[str, QuerySet]:
     }
 
 
+# --- A thematic review's recall interviews ------------------------------------------------------
+#
+# Recall interviews are questionnaire-engine responses through the review's internal interview
+# link (subject: the review, not an area), so they belong to no one activity. They go with the
+# review's first area to be deleted (in that area's transaction), whichever it is; until one
+# is, a dry run lists them under the area a run deletes first (the lowest activity id among
+# the review's areas whose data is kept), so a report never counts them twice.
+
+
+def recall_interview_review_id(*, activity_id: int, first_only: bool = True) -> int | None:
+    """Return the id of the review whose recall interviews go with this activity's deletion,
+    else None (an inspection, or another area of the review carries them).
+
+    With `first_only=False`, return the review of any of its areas (what a deletion uses: the
+    area deleted first takes the interviews, whichever it is)."""
+    from throughcare.models import ReviewArea
+
+    review_id = (
+        ReviewArea.objects.filter(activity_id=activity_id)
+        .values_list("review_id", flat=True)
+        .first()
+    )
+    if review_id is None or not first_only:
+        return review_id
+    first = (
+        ScrutinyActivity.objects.filter(
+            review_area__review_id=review_id, record_data_deleted_at__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return review_id if first == activity_id else None
+
+
+def recall_interview_links(*, review_id: int | None) -> QuerySet[ResponseLink]:
+    """Return the review's internal recall interview links (of any version of its schedule).
+
+    The anonymous staff and prison surveys (and the prison survey's paper entry) come through
+    other links and are never among them."""
+    from throughcare.models import ThematicReview
+    from throughcare.selectors.surveys import INTERVIEW_LINK_LABEL
+
+    if review_id is None:
+        return ResponseLink.objects.none()
+    return ResponseLink.objects.filter(
+        subject_type=ContentType.objects.get_for_model(ThematicReview),
+        subject_id=review_id,
+        label=INTERVIEW_LINK_LABEL,
+    )
+
+
+def _recall_querysets(review_id: int | None) -> dict[str, QuerySet]:
+    responses = Response.objects.filter(link__in=recall_interview_links(review_id=review_id))
+    return {
+        "recall_interviews": responses,
+        "recall_interview_answers": ResponseAnswer.objects.filter(response__in=responses),
+    }
+
+
 def _pk_text(qs: QuerySet) -> QuerySet:
     # AuditEvent.object_id is text (it names rows of any model).
     return qs.order_by().annotate(pk_text=Cast("pk", CharField())).values("pk_text")
 
 
-def retention_audit_events(*, activity_id: int) -> QuerySet[AuditEvent]:
+def retention_audit_events(*, activity_id: int, for_deletion: bool = False) -> QuerySet[AuditEvent]:
     """Return the audit entries whose values copy the activity's record-level data.
 
     Those are the entries about a reading, an answer, a moderated answer, a sampled record or
     an interview of the activity (answer_changed, answer_moderated, interview_recorded,
-    interview_changed, sample_record_replaced, reading_submitted, ...) that carry an old or
+    interview_changed, sample_record_replaced, reading_submitted, ...) and about the recall
+    interviews that go with it (throughcare_interview_response_entered) that carry an old or
     new value. Entries about what the policy keeps (the activity, its population and sample
     totals, grades, evidence notes, documents, publications, retention runs) are never among
     them. Evaluate it before the rows are deleted: it finds the entries through them.
+    `for_deletion`: see `retention_counts`.
     """
     sources = {
         Answer: Answer.objects.filter(reading__sample_record__sample__activity_id=activity_id),
@@ -196,6 +263,9 @@ def retention_audit_events(*, activity_id: int) -> QuerySet[AuditEvent]:
         ),
         SampleRecord: SampleRecord.objects.filter(sample__activity_id=activity_id),
         Interview: Interview.objects.filter(activity_id=activity_id),
+        Response: _recall_querysets(
+            recall_interview_review_id(activity_id=activity_id, first_only=not for_deletion)
+        )["recall_interviews"],
     }
     about = Q()
     for model, rows in sources.items():
@@ -205,11 +275,19 @@ def retention_audit_events(*, activity_id: int) -> QuerySet[AuditEvent]:
     )
 
 
-def retention_counts(*, activity_id: int) -> dict[str, int]:
+def retention_counts(*, activity_id: int, for_deletion: bool = False) -> dict[str, int]:
     """Return how many rows of each kind of record-level data the activity holds, and how
-    many audit entries copy them (to be redacted)."""
-    counts = {kind: qs.count() for kind, qs in _querysets(activity_id).items()}
-    counts["audit_entries"] = retention_audit_events(activity_id=activity_id).count()
+    many audit entries copy them (to be redacted).
+
+    A review area's count includes its review's recall interviews if it is the area listed
+    with them (see `recall_interview_review_id`); with `for_deletion`, whenever the review
+    still has some, since the area deleted first takes them."""
+    review_id = recall_interview_review_id(activity_id=activity_id, first_only=not for_deletion)
+    querysets = _querysets(activity_id) | _recall_querysets(review_id)
+    counts = {kind: qs.count() for kind, qs in querysets.items()}
+    counts["audit_entries"] = retention_audit_events(
+        activity_id=activity_id, for_deletion=for_deletion
+    ).count()
     return counts
 
 

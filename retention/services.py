@@ -7,12 +7,15 @@
 - `retention_run` (the scheduled task) does both, in that order.
 
 Deleted: readings with their answers and autosave receipts, moderated answers, the sampled
-records, the population rows and the uploaded population file, interviews with their answers.
+records, the population rows and the uploaded population file, interviews with their answers,
+and a thematic review's recall interviews with their answers (with the review's first area to
+be deleted; their internal link and its one-time form tokens go too, having served only them).
 Kept: the inspection or review, its grades, evidence notes, recommendations, report versions,
-documents and their files, frozen figure registers, the sample's and population's totals
-(seed, size, allocation, row count) and the dashboard's summary counts. Every run and every
-activity deleted is audited. The audit entries that copied the deleted data (answer values,
-interview answers, moderation, replaced records) keep who, when and what, but their old and
+the review's anonymous staff and prison survey responses, documents and their files, frozen
+figure registers, the sample's and population's totals (seed, size, allocation, row count) and
+the dashboard's summary counts. Every run and every activity deleted is audited. The audit
+entries that copied the deleted data (answer values, interview answers, moderation, replaced
+records, the recall interviews' entry records) keep who, when and what, but their old and
 new values are replaced by "record-level data deleted on <date> under the retention policy".
 """
 
@@ -34,11 +37,14 @@ from inspections.models import (
     SampleRecord,
     ScrutinyActivity,
 )
+from qi_framework.models import Response
 from retention.models import RetentionRun
 from retention.selectors import (
     COUNT_KINDS,
     DueActivity,
     audit_redaction_note,
+    recall_interview_links,
+    recall_interview_review_id,
     retention_audit_events,
     retention_counts,
     retention_cutoff,
@@ -152,12 +158,19 @@ def retention_activity_delete(*, activity_id: int, run: RetentionRun, by=None) -
     activity = ScrutinyActivity.objects.select_for_update().get(pk=activity_id)
     if activity.record_data_deleted_at is not None:
         return {}
-    counts = retention_counts(activity_id=activity_id)
+    review_id = recall_interview_review_id(activity_id=activity_id, first_only=False)
+    if review_id is not None:
+        # Lock the review: recording a recall interview locks it too, so none is stored once
+        # this transaction has counted them, and none after it has committed.
+        from throughcare.models import ThematicReview
+
+        ThematicReview.objects.select_for_update().filter(pk=review_id).first()
+    counts = retention_counts(activity_id=activity_id, for_deletion=True)
     deleted_at = timezone.now()
     # The audit log keeps who did what and when, but not the answers it copied: the entries
     # about the rows below lose their values (found through those rows, so before they go).
     counts["audit_entries"] = audit_redact(
-        events=retention_audit_events(activity_id=activity_id),
+        events=retention_audit_events(activity_id=activity_id, for_deletion=True),
         note=audit_redaction_note(deleted_on=timezone.localdate(deleted_at)),
     )
     # Children before parents: readings and sample records PROTECT what they point at.
@@ -169,6 +182,11 @@ def retention_activity_delete(*, activity_id: int, run: RetentionRun, by=None) -
     records.delete()
     PopulationRecord.objects.filter(population__activity_id=activity_id).delete()
     Interview.objects.filter(activity_id=activity_id).delete()
+    # The review's recall interviews (answers and their theme tags cascade), then the internal
+    # link that served only them, with its form tokens (cascade).
+    recall_links = recall_interview_links(review_id=review_id)
+    Response.objects.filter(link__in=recall_links).delete()
+    recall_links.delete()
     _delete_population_file(activity)
     activity.record_data_deleted_at = deleted_at
     activity.record_data_deleted_by_run = run

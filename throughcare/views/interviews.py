@@ -3,6 +3,10 @@
 Interviews are recorded on the questionnaire engine's form (rows built by
 `qi_framework.views_public`), with a one-time form token per showing, so a double click stores
 one interview. Only the review team and managers see them (`throughcare.view_analysis`).
+
+Once the review's record-level data is deleted under the retention policy, the list and an
+interview's page show the retention notice (with the frozen figure register) instead of an
+empty list or a 404, and recording is refused with the service's message.
 """
 
 from django.contrib import messages
@@ -15,6 +19,7 @@ from core.exceptions import ApplicationError
 from qi_framework.instruments import questions_of
 from qi_framework.responses import FORM_TOKEN_USED, AnswersInvalid, FormTokenRefused
 from qi_framework.views_public import _posted_answers, _sections
+from retention.views import record_data_deleted_response
 from throughcare import selectors, services
 from throughcare.services.surveys import NO_INTERVIEW_SCHEDULE
 from throughcare.views.common import review_for
@@ -28,6 +33,9 @@ INTERVIEW_ALREADY_SAVED = "That interview was already saved (the button was pres
 
 def interview_list(request, pk: int):
     review = review_for(request, pk, VIEW)
+    deleted = record_data_deleted_response(request, review=review)
+    if deleted is not None:
+        return deleted
     interviews = selectors.recall_interviews(review=review)
     return render(
         request,
@@ -98,6 +106,9 @@ def interview_create(request, pk: int):
 
 def interview_detail(request, pk: int, response_pk: int):
     review = review_for(request, pk, VIEW)
+    deleted = record_data_deleted_response(request, review=review)
+    if deleted is not None:
+        return deleted
     interview = selectors.recall_interview_get(review=review, pk=response_pk)
     if interview is None:
         raise Http404("No such interview")
