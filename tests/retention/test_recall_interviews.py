@@ -273,3 +273,17 @@ def test_no_interview_can_be_recorded_once_the_data_is_deleted(client, world):
         assert "Record-level data for this review was deleted on" in text
     assert recall_rows(due) == (0, 0)
     assert not interview_links(due).exists()  # refusing made no new link
+
+
+def test_the_analysis_pages_say_their_live_figures_count_only_what_is_left(client, world):
+    due, kept = world["due"], world["kept"]
+    delete_after_notice()
+    login(client, due.lead)
+    for name in ("throughcare:survey_list", "throughcare:triangulation_index"):
+        text = client.get(reverse(name, args=[due.pk])).content.decode()
+        assert "Record-level data for this review was deleted on" in text, name
+        assert "count only what is left" in text, name
+    login(client, kept.lead)
+    for name in ("throughcare:survey_list", "throughcare:triangulation_index"):
+        text = client.get(reverse(name, args=[kept.pk])).content.decode()
+        assert "under the retention policy" not in text, name

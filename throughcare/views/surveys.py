@@ -25,6 +25,7 @@ from qi_framework.responses import (
     response_link_url,
 )
 from qi_framework.views_public import _posted_answers, _sections
+from retention.selectors import review_record_data_notice
 from throughcare import selectors, services
 from throughcare.services.surveys import NO_PRISON_SURVEY
 from throughcare.views.common import review_for
@@ -51,6 +52,7 @@ def survey_list(request, pk: int):
         "throughcare/survey_list.html",
         {
             "review": review,
+            "retention_notice": review_record_data_notice(review=review),
             "links": selectors.survey_links(review=review),
             "rates": selectors.response_rates(review=review),
             "counts": selectors.prison_survey_counts(review=review),

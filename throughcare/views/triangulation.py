@@ -9,6 +9,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from core.views import ProjectPermissionMixin
+from retention.selectors import review_record_data_notice
 from retention.views import RecordDataDeletedMixin
 from throughcare.forms.triangulation import ThresholdForm
 from throughcare.selectors.triangulation import (
@@ -33,6 +34,11 @@ class AnalysisMixin(ProjectPermissionMixin):
 
     def get_permission_object(self):
         return self.get_review()
+
+    def get_context_data(self, **kwargs):
+        # Once retention deleted record-level data, the live figures count only what is left.
+        notice = review_record_data_notice(review=self.get_review())
+        return super().get_context_data(retention_notice=notice, **kwargs)
 
 
 class TriangulationIndexView(AnalysisMixin, TemplateView):
