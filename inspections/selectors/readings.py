@@ -1,5 +1,7 @@
 """Reads for inspections: readings (queue, the record page, progress, history, access)."""
 
+import copy
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -8,11 +10,17 @@ from django.db.models import Prefetch, Q
 
 from core.calendar import calendar_for
 from core.models import AuditEvent
-from inspections.models import Answer, Reading, SampleRecord, ScrutinyActivity
+from inspections.models import Answer, Reading, Sample, SampleRecord, ScrutinyActivity
 from inspections.services.readings import answer_display, reading_context
 from qi_framework.derivations import derivation_describe
 from qi_framework.instruments import instrument_evaluate
-from qi_framework.models import Illustration, IllustrationSet, Question, Section
+from qi_framework.models import (
+    Illustration,
+    IllustrationSet,
+    InstrumentVersion,
+    Question,
+    Section,
+)
 
 __all__ = [
     "FieldState",
@@ -34,19 +42,128 @@ __all__ = [
 Access = Literal["edit", "view"] | None
 
 
-def reading_get(*, pk: int) -> Reading | None:
-    """Return a reading with everything its pages need about the record (one query)."""
-    return (
-        Reading.objects.select_related(
-            "reader",
-            "instrument_version__instrument",
-            "instrument_version__framework",
-            "sample_record__record",
-            "sample_record__sample__activity__authority",
+@dataclass(frozen=True)
+class QuestionDetail:
+    """What the record page shows of a question whatever the answers: read-only, shared."""
+
+    qi_codes: list[str]
+    choices: list[tuple[str, str]]
+    derived_words: str
+
+
+@dataclass(frozen=True)
+class InstrumentStructure:
+    """An instrument version's tool as the record page shows it: read-only, shared."""
+
+    version: InstrumentVersion  # with its instrument and framework
+    sections: tuple[Section, ...]
+    questions: list[Question]  # in order, each with its QIs prefetched
+    scale: dict[int, str]  # the framework's six-point scale, 6 first
+    details: dict[int, QuestionDetail]  # by question id
+    qi_codes: dict[int, str]  # the QIs the questions link to: id -> code
+
+
+def _question_details(
+    questions: list[Question], scale: dict[int, str]
+) -> tuple[dict[int, QuestionDetail], dict[int, str]]:
+    by_code = {q.code: q for q in questions}
+
+    def quoted(code: str) -> str:
+        return f"“{by_code[code].text}”" if code in by_code else f"“{code}”"
+
+    details = {}
+    qi_codes: dict[int, str] = {}
+    for question in questions:
+        qis = list(question.qis.all())
+        qi_codes.update((qi.pk, qi.code) for qi in qis)
+        details[question.pk] = QuestionDetail(
+            qi_codes=[qi.code for qi in qis],
+            choices=question_choices(question, scale),
+            derived_words=(
+                f"{derivation_describe(question.derived, quoted)}." if question.is_derived else ""
+            ),
         )
+    return details, qi_codes
+
+
+# Published and retired instrument versions cannot change (qi_framework.instruments.services
+# refuses any edit that is not to a draft), so their structure is read once per process. The
+# key includes created_at so that a row id reused after a rolled-back transaction (SQLite in
+# tests) can never be served another version's questions. Drafts are always read afresh.
+_STRUCTURES: dict[tuple[int, dt.datetime], InstrumentStructure] = {}
+_STRUCTURES_MAX = 64
+
+
+def instrument_structure(*, version: InstrumentVersion) -> InstrumentStructure:
+    """Return a version's sections, questions (with QIs) and scale; cached unless a draft."""
+    key = (version.pk, version.created_at)
+    cached = _STRUCTURES.get(key)
+    if cached is not None:
+        return cached
+    fields = InstrumentVersion._meta
+    if fields.get_field("instrument").is_cached(version) and fields.get_field(
+        "framework"
+    ).is_cached(version):
+        version = copy.copy(version)
+        version.__dict__.pop("_questions_cache", None)
+    else:
+        version = InstrumentVersion.objects.select_related("instrument", "framework").get(
+            pk=version.pk
+        )
+    questions = list(
+        Question.objects.filter(version_id=version.pk).order_by("position").prefetch_related("qis")
+    )
+    scale = {level.value: level.label for level in version.framework.scale.all()}
+    details, qi_codes = _question_details(questions, scale)
+    structure = InstrumentStructure(
+        version=version,
+        sections=tuple(Section.objects.filter(version_id=version.pk).order_by("position")),
+        questions=questions,
+        scale=scale,
+        details=details,
+        qi_codes=qi_codes,
+    )
+    if structure.version.status != InstrumentVersion.Status.DRAFT:
+        if len(_STRUCTURES) >= _STRUCTURES_MAX:
+            _STRUCTURES.clear()
+        _STRUCTURES[key] = structure
+    return structure
+
+
+def _attach_structure(reading: Reading) -> None:
+    """Give the reading its own copy of the cached version, questions already loaded."""
+    version = reading.instrument_version
+    if version.status == InstrumentVersion.Status.DRAFT:
+        return
+    structure = instrument_structure(version=version)
+    own = copy.copy(structure.version)  # shares the read-only instrument and framework
+    own._questions_cache = structure.questions  # what questions_of() reads
+    reading.instrument_version = own
+
+
+def reading_get(*, pk: int) -> Reading | None:
+    """Return a reading with everything its pages need about the record (two queries).
+
+    Two small joins rather than one of ten tables: PostgreSQL took longer to plan that one
+    than to run both, and this runs on every record page and every autosave. A published
+    version (with its instrument, framework and questions) comes from the process's cache.
+    """
+    reading = (
+        Reading.objects.select_related("reader", "instrument_version", "sample_record__record")
         .filter(pk=pk)
+        .order_by()
         .first()
     )
+    if reading is None:
+        return None
+    sample_record = reading.sample_record
+    sample_record.sample = (
+        Sample.objects.select_related("activity__authority")
+        .order_by()
+        .get(pk=sample_record.sample_id)
+    )
+    _attach_structure(reading)
+    return reading
 
 
 def reading_access(*, user, reading: Reading) -> Access:
@@ -241,18 +358,17 @@ class ReadingPage:
 def reading_page_data(*, reading: Reading) -> ReadingPage:
     """Return the tool section by section with this reading's answers and versions.
 
-    A constant number of queries, whatever the size of the sample: sections, questions, their
-    QIs, the answers, the scale and the illustrations for the QIs the questions link to.
+    Two queries, whatever the size of the sample: the answers, and the illustrations for the
+    QIs the questions link to. The tool itself (sections, questions, their QIs, the scale)
+    comes from `instrument_structure`, read once per process for a published version.
     """
     version = reading.instrument_version
-    sections = list(Section.objects.filter(version=version).order_by("position"))
-    questions = list(
-        Question.objects.filter(version=version).order_by("position").prefetch_related("qis")
-    )
+    structure = instrument_structure(version=version)
+    questions = structure.questions
     version._questions_cache = questions
     by_id = {q.pk: q for q in questions}
     answers = {}
-    for answer in Answer.objects.filter(reading=reading):
+    for answer in Answer.objects.filter(reading=reading).order_by():
         answer.question = by_id[answer.question_id]
         answers[answer.question_id] = answer
     values = {
@@ -262,18 +378,10 @@ def reading_page_data(*, reading: Reading) -> ReadingPage:
     }
     evaluation = instrument_evaluate(version, values, reading_context(reading))
     visible = {q.code for q in evaluation.visible}
-    by_code = {q.code: q for q in questions}
-
-    def quoted(code: str) -> str:
-        return f"“{by_code[code].text}”" if code in by_code else f"“{code}”"
-
-    framework = version.framework
-    scale = {level.value: level.label for level in framework.scale.all()}
-    qi_ids: set[int] = set()
+    scale = structure.scale
     per_section: dict[int, list[QuestionView]] = defaultdict(list)
     for question in questions:
-        qis = list(question.qis.all())
-        qi_ids.update(qi.pk for qi in qis)
+        detail = structure.details[question.pk]
         answer = answers.get(question.pk)
         if question.is_derived:
             value = evaluation.derived.get(question.code)
@@ -286,40 +394,38 @@ def reading_page_data(*, reading: Reading) -> ReadingPage:
                 display=answer_display(question, value, scale),
                 version=answer.version if answer is not None else None,
                 visible=question.code in visible,
-                derived_words=(
-                    f"{derivation_describe(question.derived, quoted)}."
-                    if question.is_derived
-                    else ""
-                ),
-                qi_codes=[qi.code for qi in qis],
-                choices=question_choices(question, scale),
+                derived_words=detail.derived_words,
+                qi_codes=detail.qi_codes,
+                choices=detail.choices,
                 state=field_state(question, value),
             )
         )
     kind = reading.sample_record.sample.activity.scrutiny_kind
-    sets = sorted(
-        IllustrationSet.objects.filter(framework=framework).filter(
-            Q(scrutiny_kind=kind) | Q(scrutiny_kind="")
-        ),
-        key=lambda s: (s.scrutiny_kind != kind, s.name),
-    )
+    sets: dict[int, IllustrationSet] = {}
     grouped: dict[str, dict[int, list[Illustration]]] = defaultdict(lambda: defaultdict(list))
     for illustration in (
-        Illustration.objects.filter(quality_indicator_id__in=qi_ids, illustration_set__in=sets)
-        .select_related("quality_indicator")
+        Illustration.objects.filter(
+            quality_indicator_id__in=list(structure.qi_codes),
+            illustration_set__framework_id=version.framework_id,
+        )
+        .filter(Q(illustration_set__scrutiny_kind=kind) | Q(illustration_set__scrutiny_kind=""))
+        .select_related("illustration_set")
         .order_by("-level")
     ):
-        grouped[illustration.quality_indicator.code][illustration.illustration_set_id].append(
-            illustration
-        )
+        sets.setdefault(illustration.illustration_set_id, illustration.illustration_set)
+        code = structure.qi_codes[illustration.quality_indicator_id]
+        grouped[code][illustration.illustration_set_id].append(illustration)
+    ordered = sorted(
+        sets.values(), key=lambda s: (s.scrutiny_kind != kind, s.name, s.scrutiny_kind, s.code)
+    )
     illustrations = {
-        code: [(s, groups[s.pk]) for s in sets if s.pk in groups]
+        code: [(s, groups[s.pk]) for s in ordered if s.pk in groups]
         for code, groups in grouped.items()
     }
     typed_visible = [q for q in evaluation.visible if not q.is_derived]
     section_views = [
         SectionView(section=s, number=i, questions=per_section[s.pk])
-        for i, s in enumerate(sections, start=1)
+        for i, s in enumerate(structure.sections, start=1)
     ]
     for view in section_views:
         view.illustrations = [

@@ -157,8 +157,11 @@ def _sample_lock(sample, by=None) -> None:
 def _answers_of(reading: Reading) -> dict[str, Answer]:
     questions = {q.pk: q for q in questions_of(reading.instrument_version)}
     answers = {}
-    for answer in Answer.objects.filter(reading=reading):
+    for answer in Answer.objects.filter(reading=reading).order_by():
         answer.question = questions.get(answer.question_id) or answer.question
+        # The caller's reading (its record and sample loaded once): saving a derived answer
+        # then needs no query to name the record or find the activity whose summary it bumps.
+        answer.reading = reading
         answers[answer.question.code] = answer
     return answers
 
@@ -226,14 +229,19 @@ def answer_store(
     client_save_id: uuid.UUID | None = None,
     request=None,
     detail: str = "",
+    receipt_checked: bool = False,
 ) -> SaveResult:
-    """Store a parsed value under the versioning rules; the caller holds a transaction."""
+    """Store a parsed value under the versioning rules; the caller holds a transaction.
+
+    `receipt_checked` says the caller already looked for this client save ID's receipt while
+    holding the reading's row lock, so no retry can have stored it since.
+    """
     answer = _lock_answer(reading, question, by)
     answer.question = question
     # The caller's reading (with its record, loaded once): the audit entry's label names the
     # record, which would otherwise cost three more queries on every save.
     answer.reading = reading
-    if client_save_id is not None:
+    if client_save_id is not None and not receipt_checked:
         receipt = AnswerSave.objects.filter(client_save_id=client_save_id).first()
         if receipt is not None:  # a retry that raced the first attempt
             return _replay(receipt, question)
@@ -310,18 +318,21 @@ def answer_save(
     if reading.reader_id != by.pk:
         raise ApplicationError(NOT_YOUR_READING)
     question = _question_of(reading, question)
-    receipt = (
-        AnswerSave.objects.select_related("answer")
-        .filter(client_save_id=client_save_id, answer__reading=reading)
-        .first()
-    )
-    if receipt is not None:
-        return _replay(receipt, question)
-    check = validate_answer(question, raw_value)
-    if check.error:
-        return SaveResult("invalid", question, raw_value, None, message=check.error)
     with transaction.atomic():
+        # Every save to this reading takes its row lock first, so one look for this save's
+        # receipt under the lock finds a retry however it raced the first attempt.
         locked = Reading.objects.select_for_update().get(pk=reading.pk)
+        receipt = (
+            AnswerSave.objects.select_related("answer")
+            .filter(client_save_id=client_save_id)
+            .order_by()
+            .first()
+        )
+        if receipt is not None:
+            return _replay(receipt, question)
+        check = validate_answer(question, raw_value)
+        if check.error:
+            return SaveResult("invalid", question, raw_value, None, message=check.error)
         if locked.status == Reading.Status.SUBMITTED:
             raise ApplicationError(READING_SUBMITTED)
         _sample_lock(reading.sample_record.sample, by)
@@ -333,6 +344,7 @@ def answer_save(
             by=by,
             client_save_id=client_save_id,
             request=request,
+            receipt_checked=True,
         )
         if not result.ok or result.replayed:
             return result

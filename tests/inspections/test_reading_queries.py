@@ -77,7 +77,9 @@ def test_record_page_queries_do_not_grow_with_the_sample(client, reference_data)
     small = measure(client, 10)
     large = measure(client, 500)
     assert small == large, (small, large)
-    assert small["selector"] <= 10
+    # The answers and the illustrations: a published tool's sections, questions, QIs and scale
+    # are read once per process (inspections.selectors.readings.instrument_structure).
+    assert small["selector"] <= 2
 
 
 def test_queue_queries_do_not_grow_with_the_number_of_readings(client, inspection):
