@@ -239,7 +239,9 @@ OUTCOME_NOTES = [
 MODERATION_REASON = "Discussed at moderation: the record supports the first reader's answer."
 
 
-def _person(key, name, email, slug, role, context: DemoContext, note: str = "") -> User:
+def demo_person(key, name, email, slug, role, context: DemoContext, note: str = "") -> User:
+    """Make (or reactivate, with the demo password) a demo person with that role, and list
+    their login; the throughcare demo uses it too."""
     organisation = Organisation.objects.get(slug=slug)
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -264,8 +266,9 @@ def _person(key, name, email, slug, role, context: DemoContext, note: str = "") 
     return user
 
 
-def _reference_data() -> None:
-    """Load the framework, instruments and holidays if a fresh database lacks them."""
+def demo_reference_data(*, instrument_code: str = "cpo-interview") -> None:
+    """Load the framework, instruments and holidays if a fresh database lacks them (the
+    instruments unless `instrument_code`, the one the caller's demo needs, is published)."""
     from core.calendar import public_holidays_load
     from core.models import PublicHoliday
     from qi_framework.instruments import instruments_load_all
@@ -275,7 +278,7 @@ def _reference_data() -> None:
     if framework_current() is None:
         framework_load()
     if not InstrumentVersion.objects.filter(
-        instrument__code="cpo-interview", status=InstrumentVersion.Status.PUBLISHED
+        instrument__code=instrument_code, status=InstrumentVersion.Status.PUBLISHED
     ).exists():
         instruments_load_all()
     if not PublicHoliday.objects.exists():
@@ -285,8 +288,8 @@ def _reference_data() -> None:
 @register_demo_step(order=30)
 def demo_inspections(context: DemoContext) -> None:
     """Add the five CPO inspections of 2018–2020, each built once from its own seed."""
-    _reference_data()
-    _person(
+    demo_reference_data()
+    demo_person(
         *ASSOCIATE,
         Role.PRACTITIONER,
         context,
@@ -294,7 +297,7 @@ def demo_inspections(context: DemoContext) -> None:
     )
     for slug, (name, email) in CO_READERS.items():
         authority = Organisation.objects.get(slug=slug).name
-        _person(
+        demo_person(
             f"coreader:{slug}",
             name,
             email,

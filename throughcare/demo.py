@@ -22,12 +22,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, Role, User
-from core.demo import DEMO_PASSWORD, DemoContext, DemoLogin, register_demo_step
+from accounts.models import Organisation, Role, User
+from core.demo import DemoContext, register_demo_step
 from inspections import services as inspection_services
+from inspections.demo import demo_person, demo_reference_data
 from inspections.models import Answer, Population, PopulationRecord, Reading, Sample
 from qi_framework.instruments import instrument_evaluate, questions_of, validate_answer
-from qi_framework.models import InstrumentVersion, Question
+from qi_framework.models import Question
 from throughcare import services
 from throughcare.models import (
     AreaMeeting,
@@ -157,40 +158,6 @@ TEXT_ANSWERS = (
 )
 
 
-def _person(key, name, email, slug, role, context: DemoContext, note: str = "") -> User:
-    organisation = Organisation.objects.get(slug=slug)
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, name=name, password=DEMO_PASSWORD)
-    Membership.objects.update_or_create(
-        user=user, organisation=organisation, role=role, defaults={"is_active": True}
-    )
-    context.people[key] = user
-    context.logins.append(
-        DemoLogin(
-            role=Role(role).label,
-            name=name,
-            email=email,
-            organisation=organisation.name,
-            notes=[note] if note else [],
-        )
-    )
-    return user
-
-
-def _reference_data() -> None:
-    from qi_framework.instruments import instruments_load_all
-    from qi_framework.selectors import framework_current
-    from qi_framework.services import framework_load
-
-    if framework_current() is None:
-        framework_load()
-    if not InstrumentVersion.objects.filter(
-        instrument__code="throughcare-file-reading", status=InstrumentVersion.Status.PUBLISHED
-    ).exists():
-        instruments_load_all()
-
-
 def demo_review() -> ThematicReview | None:
     """Return the demo's throughcare review (for the later demo steps), if it exists."""
     return ThematicReview.objects.filter(title=REVIEW_TITLE).first()
@@ -199,8 +166,8 @@ def demo_review() -> ThematicReview | None:
 @register_demo_step(order=70)
 def demo_throughcare_review(context: DemoContext) -> None:
     """Add the 2021 throughcare review with its four areas, built once from fixed seeds."""
-    _reference_data()
-    contact = _person(
+    demo_reference_data(instrument_code="throughcare-file-reading")
+    contact = demo_person(
         "throughcare_contact",
         "Rhona Fraser",
         "tc-contact@demo.test",
@@ -212,7 +179,7 @@ def demo_throughcare_review(context: DemoContext) -> None:
     for area in AREAS:
         name, email = area.co_reader
         authority = Organisation.objects.get(slug=area.slug).name
-        _person(
+        demo_person(
             f"tc-reader:{area.slug}",
             name,
             email,

@@ -12,6 +12,7 @@ summary); the national report's is `throughcare.services.outputs.national_report
 So new data makes the next request a new document, and the same data the same document.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +40,55 @@ def _area_url(area) -> str:
     return reverse("throughcare:output_area", args=[area.review_id, area.pk])
 
 
+def _area_kind(
+    *,
+    code: str,
+    label: str,
+    heading: str,
+    template_name: str,
+    context_name: str,
+    data: Callable[[Any], Any],
+    subject_version: Callable[[Any], int],
+) -> DocumentKind:
+    """Register a per-area report, seen by `throughcare.view_area_outputs`.
+
+    Titled "<heading>: <area>", saved as "<heading slug>-<area slug>-revision-<n>.pdf", and
+    rendered with `data(area)` as `context_name` beside the area, its review and its name.
+    """
+
+    def title(area) -> str:
+        return f"{heading}: {_area_name(area)}"
+
+    def filename(document) -> str:
+        area = document.subject
+        name = slugify(_area_name(area)) if area else "area"
+        return f"{slugify(heading)}-{name}-revision-{document.version}.pdf"
+
+    def build_context(area) -> dict[str, Any]:
+        return {
+            context_name: data(area),
+            "area": area,
+            "review": area.review,
+            "area_name": _area_name(area),
+            "produced_on": timezone.localdate(),
+        }
+
+    return register(
+        DocumentKind(
+            code=code,
+            label=label,
+            template_name=template_name,
+            subject_model="throughcare.ReviewArea",
+            permission="throughcare.view_area_outputs",
+            title=title,
+            build_context=build_context,
+            filename=filename,
+            subject_version=subject_version,
+            subject_url=_area_url,
+        )
+    )
+
+
 # --- File reading analysis report ----------------------------------------------------------------
 
 
@@ -47,41 +97,20 @@ def area_analysis_revision(area) -> int:
     return 1 + (reading_events([sample.pk]) if sample is not None else 0)
 
 
-def area_analysis_title(area) -> str:
-    return f"File reading analysis: {_area_name(area)}"
-
-
-def area_analysis_filename(document) -> str:
-    area = document.subject
-    name = slugify(_area_name(area)) if area else "area"
-    return f"file-reading-analysis-{name}-revision-{document.version}.pdf"
-
-
-def area_analysis_context(area) -> dict[str, Any]:
+def _area_analysis(area):
     from throughcare.selectors.outputs import area_analysis
 
-    return {
-        "analysis": area_analysis(area=area),
-        "area": area,
-        "review": area.review,
-        "area_name": _area_name(area),
-        "produced_on": timezone.localdate(),
-    }
+    return area_analysis(area=area)
 
 
-AREA_ANALYSIS_KIND = register(
-    DocumentKind(
-        code=AREA_ANALYSIS,
-        label="file reading analysis report",
-        template_name="reports/documents/throughcare_area_analysis.html",
-        subject_model="throughcare.ReviewArea",
-        permission="throughcare.view_area_outputs",
-        title=area_analysis_title,
-        build_context=area_analysis_context,
-        filename=area_analysis_filename,
-        subject_version=area_analysis_revision,
-        subject_url=_area_url,
-    )
+AREA_ANALYSIS_KIND = _area_kind(
+    code=AREA_ANALYSIS,
+    label="file reading analysis report",
+    heading="File reading analysis",
+    template_name="reports/documents/throughcare_area_analysis.html",
+    context_name="analysis",
+    data=_area_analysis,
+    subject_version=area_analysis_revision,
 )
 
 
@@ -99,41 +128,20 @@ def staff_summary_revision(area) -> int:
     return 1 + responses.count() + tags.count()
 
 
-def staff_summary_title(area) -> str:
-    return f"Staff survey summary: {_area_name(area)}"
-
-
-def staff_summary_filename(document) -> str:
-    area = document.subject
-    name = slugify(_area_name(area)) if area else "area"
-    return f"staff-survey-summary-{name}-revision-{document.version}.pdf"
-
-
-def staff_summary_context(area) -> dict[str, Any]:
+def _staff_summary(area):
     from throughcare.selectors.outputs import staff_survey_summary
 
-    return {
-        "summary": staff_survey_summary(area=area),
-        "area": area,
-        "review": area.review,
-        "area_name": _area_name(area),
-        "produced_on": timezone.localdate(),
-    }
+    return staff_survey_summary(area=area)
 
 
-STAFF_SURVEY_SUMMARY_KIND = register(
-    DocumentKind(
-        code=STAFF_SURVEY_SUMMARY,
-        label="staff survey summary",
-        template_name="reports/documents/throughcare_staff_survey_summary.html",
-        subject_model="throughcare.ReviewArea",
-        permission="throughcare.view_area_outputs",
-        title=staff_summary_title,
-        build_context=staff_summary_context,
-        filename=staff_summary_filename,
-        subject_version=staff_summary_revision,
-        subject_url=_area_url,
-    )
+STAFF_SURVEY_SUMMARY_KIND = _area_kind(
+    code=STAFF_SURVEY_SUMMARY,
+    label="staff survey summary",
+    heading="Staff survey summary",
+    template_name="reports/documents/throughcare_staff_survey_summary.html",
+    context_name="summary",
+    data=_staff_summary,
+    subject_version=staff_summary_revision,
 )
 
 

@@ -193,10 +193,17 @@ class InspectionQIsForm(forms.Form):
         )
 
 
-class InspectionTransitionForm(forms.Form):
-    to = forms.ChoiceField(choices=Inspection.Status.choices, widget=forms.HiddenInput)
+class TransitionForm(forms.Form):
+    """Confirm a move along a lifecycle; a move back (`with_reason`) also asks why.
+
+    A subclass names its lifecycle's `status_choices` and the `reason_label` question.
+    """
+
+    status_choices = ()
+    reason_label = ""
+
+    to = forms.ChoiceField(widget=forms.HiddenInput)
     reason = forms.CharField(
-        label="Why is the inspection moving back?",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=500,
@@ -204,6 +211,8 @@ class InspectionTransitionForm(forms.Form):
 
     def __init__(self, *args, button: str = "Confirm", with_reason: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["to"].choices = self.status_choices
+        self.fields["reason"].label = self.reason_label
         self.helper = FormHelper()
         self.helper.form_tag = False
         if with_reason:
@@ -213,6 +222,11 @@ class InspectionTransitionForm(forms.Form):
         else:
             del self.fields["reason"]
             self.helper.layout = Layout(Field("to"), Button("submit", button))
+
+
+class InspectionTransitionForm(TransitionForm):
+    status_choices = Inspection.Status.choices
+    reason_label = "Why is the inspection moving back?"
 
 
 class TeamAddForm(forms.Form):

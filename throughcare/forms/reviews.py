@@ -9,7 +9,7 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
 from django import forms
 
 from accounts.models import Membership, Organisation, Role, User
-from inspections.forms.setup import _date
+from inspections.forms.setup import TransitionForm, _date
 from qi_framework.models import InstrumentVersion, QualityIndicator
 from throughcare.models import ThematicReview
 from throughcare.services.reviews import INSTRUMENT_CODES, INSTRUMENT_NAMES
@@ -128,26 +128,9 @@ class ReviewForm(forms.Form):
         )
 
 
-class ReviewTransitionForm(forms.Form):
-    to = forms.ChoiceField(choices=ThematicReview.Status.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label="Why is the review moving back?",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=500,
-    )
-
-    def __init__(self, *args, button: str = "Confirm", with_reason: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        if with_reason:
-            self.helper.layout = Layout(
-                Field("to"), Field.textarea("reason", rows=4), Button("submit", button)
-            )
-        else:
-            del self.fields["reason"]
-            self.helper.layout = Layout(Field("to"), Button("submit", button))
+class ReviewTransitionForm(TransitionForm):
+    status_choices = ThematicReview.Status.choices
+    reason_label = "Why is the review moving back?"
 
 
 class AreaAddForm(forms.Form):
