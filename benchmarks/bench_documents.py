@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import Row, percentile
+from benchmarks.common import Row, percentile, render_against_floor
 
 N_RENDER = 5
 N_REQUEST = 30
@@ -66,8 +66,7 @@ def run() -> list[Row]:
     from config.celery import app
     from qi_framework.services import framework_load
     from reports.models import Document
-    from reports.rendering import render_pdf
-    from reports.services import document_html, document_render, document_request
+    from reports.services import document_request
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
@@ -88,21 +87,7 @@ def run() -> list[Row]:
 
     try:
         with override_settings(MEDIA_ROOT=media_root):
-            # Warm the process (imports, fonts, templates) as a running worker is.
-            document_render(document_id=fresh_document().pk)
-            html = document_html(document=fresh_document())
-            renders, floors = [], []
-            # Alternate the two measurements, so a change in the machine's load affects both.
-            for _ in range(N_RENDER):
-                document = fresh_document()
-                start = time.perf_counter()
-                document_render(document_id=document.pk)
-                renders.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                render_pdf(html=html, title=document.title, author=settings.DOCUMENT_AUTHOR)
-                floors.append((time.perf_counter() - start) * 1000)
-            document.refresh_from_db()
-            assert document.state == Document.State.READY, document.failure_reason
+            renders, floors, document = render_against_floor(fresh_document, N_RENDER)
             ratio = statistics.median(renders) / statistics.median(floors)
             pages = document.page_count
             rows.append(_row("booklet render (warm process)", renders, f"{pages} pages, {vendor}"))

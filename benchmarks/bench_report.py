@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import Row, percentile
+from benchmarks.common import Row, percentile, render_against_floor
 
 POPULATION = 700
 SAMPLE = 100
@@ -192,8 +192,7 @@ def run() -> list[Row]:
     from qi_framework.instruments import instruments_load_all
     from qi_framework.services import framework_load
     from reports.models import Document
-    from reports.rendering import render_pdf
-    from reports.services import document_html, document_render, document_request
+    from reports.services import document_request
     from reports.statistics import quantifier_bands_load
 
     setup_test_environment()
@@ -230,19 +229,7 @@ def run() -> list[Row]:
 
     try:
         with override_settings(MEDIA_ROOT=media_root):
-            document_render(document_id=fresh_document().pk)  # warm: imports, fonts, templates
-            html = document_html(document=fresh_document())
-            renders, floors = [], []
-            for _ in range(N_RENDER):
-                document = fresh_document()
-                start = time.perf_counter()
-                document_render(document_id=document.pk)
-                renders.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                render_pdf(html=html, title=document.title, author=settings.DOCUMENT_AUTHOR)
-                floors.append((time.perf_counter() - start) * 1000)
-            document.refresh_from_db()
-            assert document.state == Document.State.READY, document.failure_reason
+            renders, floors, document = render_against_floor(fresh_document, N_RENDER)
             ratio = statistics.median(renders) / statistics.median(floors)
             rows.append(
                 _row("report render (warm process)", renders, f"{document.page_count} pages")

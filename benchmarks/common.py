@@ -1,10 +1,11 @@
-"""Shared helpers for benchmarks: timing, rows and a Django set-up."""
+"""Shared helpers for benchmarks: timing, rows, a Django set-up, and a render against its floor."""
 
 import os
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -50,3 +51,31 @@ def print_table(rows: list[Row]) -> None:
     print("-" * (width + 40))
     for r in rows:
         print(f"{r.name:<{width}}  {r.median_ms:>10.1f}  {r.p95_ms:>10.1f}  {r.n:>5}  {r.note}")
+
+
+def render_against_floor(fresh_document: Callable[[], Any], n: int) -> tuple[list, list, Any]:
+    """Time reports.services.document_render on `n` fresh documents, as a warm worker runs it,
+    alternating with reports.rendering.render_pdf alone on the same HTML (the floor), so a
+    change in the machine's load affects both. One render first warms the process (imports,
+    fonts, templates). Return the render and floor times in milliseconds and the last document,
+    checked ready. Call it with Django set up, inside the MEDIA_ROOT the files are to go to."""
+    from django.conf import settings
+
+    from reports.models import Document
+    from reports.rendering import render_pdf
+    from reports.services import document_html, document_render
+
+    document_render(document_id=fresh_document().pk)
+    html = document_html(document=fresh_document())
+    renders, floors = [], []
+    for _ in range(n):
+        document = fresh_document()
+        start = time.perf_counter()
+        document_render(document_id=document.pk)
+        renders.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        render_pdf(html=html, title=document.title, author=settings.DOCUMENT_AUTHOR)
+        floors.append((time.perf_counter() - start) * 1000)
+    document.refresh_from_db()
+    assert document.state == Document.State.READY, document.failure_reason
+    return renders, floors, document

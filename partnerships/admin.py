@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from partnerships.models import (
     Exercise,
     ExerciseQI,
@@ -9,23 +10,6 @@ from partnerships.models import (
     PartnerOrganisation,
     Representative,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return request.user.has_perm("accounts.administer")
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("accounts.administer")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Exercise)

@@ -3,8 +3,6 @@ that prints each period's own computed sentences, and not another period's."""
 
 import datetime as dt
 import re
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -14,29 +12,10 @@ from accounts.models import Role
 from reports.models import Document
 from reports.overview import services
 from tests.factories import person
+from tests.pdf import pdf_info as _info
+from tests.pdf import pdf_text as _text
+from tests.pdf import wait_for_document as _wait
 from tests.reports.test_overview import END, OUTSIDE, SMALL, START, make_area_inspection
-
-
-def _text(path: Path) -> str:
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return " ".join(out.split())
-
-
-def _info(path: Path) -> str:
-    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-
-
-def _wait(document_id: int, workers, timeout: float = 180) -> Document:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        document = Document.objects.get(pk=document_id)
-        if document.state in {Document.State.READY, Document.State.FAILED}:
-            return document
-        time.sleep(0.2)
-    raise AssertionError(workers.current.log()[-3000:] if workers.current else "no worker")
-
 
 # Hand-computed from tests.reports.test_overview's areas: in 2019-2020, 10 + 8 court reports
 # read of populations of 30 + 20, three of them weak, five people met; in 2023 (Aberdeen City

@@ -6,8 +6,6 @@ none of the other review's.
 """
 
 import re
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,9 @@ from django.conf import settings
 from inspections.models import Answer, Reading, SampleRecord
 from qi_framework.models import Question
 from reports.models import Document, FigureRegister
+from tests.pdf import pdf_info as _info
+from tests.pdf import pdf_text as _text
+from tests.pdf import wait_for_document as _wait
 from tests.throughcare.factories import make_population, make_review, make_sample
 from throughcare.models import ReviewRecommendation
 from throughcare.services.outputs import national_report_request, report_narrative_update
@@ -37,27 +38,6 @@ FIXTURES = [
         "conclusion": "We were assured, with reservations about access to mental health support.",
     },
 ]  # fmt: skip
-
-
-def _text(path: Path) -> str:
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return " ".join(out.split())
-
-
-def _info(path: Path) -> str:
-    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-
-
-def _wait(document_id: int, workers, timeout: float = 180) -> Document:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        document = Document.objects.get(pk=document_id)
-        if document.state in {Document.State.READY, Document.State.FAILED}:
-            return document
-        time.sleep(0.3)
-    raise AssertionError(workers.current.log()[-3000:] if workers.current else "no worker")
 
 
 def _read_two(area, reader) -> None:
